@@ -1,0 +1,52 @@
+#pragma once
+
+#include "server/http_limits.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tandem::app {
+
+enum class LogFormat { text, json };
+
+// Everything `tandem serve` can be told. Defaults are the values a fresh checkout runs with.
+struct ServeConfig {
+  boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
+  std::filesystem::path data_dir = "tandem-data";
+  // Empty: the `web` folder next to the tandem binary, where the build puts the demo.
+  std::filesystem::path static_dir;
+  std::size_t threads = 0;
+  LogFormat log_format = LogFormat::text;
+  std::string log_level = "info";
+  server::HttpLimits http;
+  std::chrono::milliseconds shutdown_timeout{10'000};
+};
+
+// One setting, reachable the same way from a flag (--key), the environment (TANDEM_KEY) and the
+// config file (key = ...). Every source goes through the same parse function.
+struct ConfigField {
+  std::string_view key;
+  std::string_view value_name;
+  std::string_view help;
+  // Sets the field from text; returns the problem when the text is not a valid value.
+  std::function<std::optional<std::string>(ServeConfig&, std::string_view)> parse;
+  std::function<std::string(const ServeConfig&)> format;
+};
+
+const std::vector<ConfigField>& serve_config_fields();
+
+// "max-body-bytes" -> "TANDEM_MAX_BODY_BYTES".
+std::string environment_name(std::string_view key);
+
+// The effective configuration as a TOML file that would reproduce it.
+std::string format_as_toml(const ServeConfig& config);
+
+}  // namespace tandem::app

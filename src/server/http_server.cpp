@@ -1,0 +1,112 @@
+#include "server/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+
+#include <chrono>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace tandem::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+std::size_t resolve_thread_count(std::size_t requested) {
+  if (requested != 0) return requested;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, const Router& router)
+    : options_(std::move(options)),
+      loops_(resolve_thread_count(options_.threads)),
+      environment_{router, options_.limits, tracker_},
+      acceptor_(loops_.loop(0)),
+      accept_retry_(loops_.loop(0)) {
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    registries_.push_back(std::make_unique<SessionRegistry>());
+  }
+}
+
+HttpServer::~HttpServer() {
+  if (!tracker_.draining()) {
+    begin_shutdown([] {});
+    force_close();
+  }
+  stop();
+}
+
+void HttpServer::start() {
+  const tcp::endpoint& endpoint = options_.listen;
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  loops_.start();
+  asio::post(acceptor_.get_executor(), [this] { do_accept(); });
+}
+
+tcp::endpoint HttpServer::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+void HttpServer::do_accept() {
+  const std::size_t loop = loops_.next_index();
+  acceptor_.async_accept(loops_.loop(loop),
+                         [this, loop](boost::beast::error_code ec, tcp::socket socket) {
+                           on_accept(loop, ec, std::move(socket));
+                         });
+}
+
+void HttpServer::on_accept(std::size_t loop, boost::beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // Usually out of file descriptors: pause instead of spinning on the error.
+    spdlog::warn("accept failed: {}", ec.message());
+    accept_retry_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_.async_wait([this](boost::beast::error_code wait_ec) {
+      if (!wait_ec) do_accept();
+    });
+    return;
+  }
+  boost::beast::error_code option_ec;
+  socket.set_option(tcp::no_delay(true), option_ec);
+  // The session is born on the loop that owns its socket and never leaves it.
+  asio::post(loops_.loop(loop), [this, loop, socket = std::move(socket)]() mutable {
+    std::make_shared<HttpSession>(std::move(socket), environment_, *registries_[loop])->start();
+  });
+  do_accept();
+}
+
+void HttpServer::for_each_session(void (HttpSession::*action)()) {
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    asio::post(loops_.loop(i), [registry = registries_[i].get(), action] {
+      // Copy first: an action may close a session, and closing may erase it from the set.
+      const auto sessions = registry->sessions;
+      for (HttpSession* session : sessions) {
+        if (registry->sessions.contains(session)) (session->*action)();
+      }
+    });
+  }
+}
+
+void HttpServer::begin_shutdown(std::function<void()> on_drained) {
+  tracker_.begin_draining(std::move(on_drained));
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::beast::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_.cancel();
+  });
+  for_each_session(&HttpSession::begin_shutdown);
+}
+
+void HttpServer::force_close() { for_each_session(&HttpSession::force_close); }
+
+void HttpServer::stop() { loops_.stop(); }
+
+}  // namespace tandem::server

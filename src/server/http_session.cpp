@@ -1,0 +1,195 @@
+#include "server/http_session.hpp"
+
+#include "server/json_error.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <exception>
+#include <string_view>
+#include <utility>
+
+namespace tandem::server {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool is_disconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+         ec == asio::error::bad_descriptor || ec == beast::error::timeout ||
+         ec == http::error::partial_message;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket socket, SessionEnvironment& environment,
+                         SessionRegistry& registry)
+    : stream_(std::move(socket)), environment_(environment), registry_(registry) {
+  beast::error_code ec;
+  remote_ = stream_.socket().remote_endpoint(ec);
+  environment_.tracker.opened();
+  registry_.sessions.insert(this);
+}
+
+HttpSession::~HttpSession() {
+  registry_.sessions.erase(this);
+  environment_.tracker.closed();
+}
+
+void HttpSession::start() {
+  // A connection accepted while the server began draining is closed straight away.
+  if (environment_.tracker.draining()) {
+    draining_ = true;
+    close();
+    return;
+  }
+  wait_for_request();
+}
+
+void HttpSession::begin_shutdown() {
+  draining_ = true;
+  if (!in_request_) close();
+}
+
+void HttpSession::force_close() { close(); }
+
+void HttpSession::wait_for_request() {
+  in_request_ = false;
+  if (buffer_.size() > 0) {
+    // A pipelined request is already buffered.
+    in_request_ = true;
+    read_header();
+    return;
+  }
+  stream_.expires_after(environment_.limits.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->on_first_bytes(ec, bytes);
+                          });
+}
+
+void HttpSession::on_first_bytes(beast::error_code ec, std::size_t bytes) {
+  if (ec) return close();
+  buffer_.commit(bytes);
+  in_request_ = true;
+  read_header();
+}
+
+void HttpSession::read_header() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(environment_.limits.max_header_bytes));
+  parser_->body_limit(environment_.limits.max_body_bytes);
+  stream_.expires_after(environment_.limits.header_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void HttpSession::on_header(beast::error_code ec) {
+  if (ec) return reject(ec);
+  if (parser_->is_done()) return handle_request();
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    // curl and others wait for this before sending a body.
+    stream_.expires_after(environment_.limits.body_timeout);
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                        self->on_continue_sent(write_ec);
+                      });
+    return;
+  }
+  read_body();
+}
+
+void HttpSession::on_continue_sent(beast::error_code ec) {
+  if (ec) return close();
+  read_body();
+}
+
+void HttpSession::read_body() {
+  stream_.expires_after(environment_.limits.body_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void HttpSession::on_body(beast::error_code ec) {
+  if (ec) return reject(ec);
+  handle_request();
+}
+
+void HttpSession::handle_request() {
+  Request request = parser_->release();
+  parser_.reset();
+  if (draining_) request.keep_alive(false);
+  const RequestContext context{remote_, draining_};
+  try {
+    write(environment_.router.dispatch(request, context));
+  } catch (const std::exception& e) {
+    // A throwing handler is a bug; the client still gets an answer and the loop survives.
+    spdlog::error("handler for {} {} threw: {}", std::string_view(request.method_string()),
+                  std::string_view(request.target()), e.what());
+    write(finish_response(request,
+                          make_json_error(http::status::internal_server_error, "internal_error",
+                                          "internal server error", request.version(), false)));
+  }
+}
+
+void HttpSession::write(ResponseGenerator response) {
+  const bool keep_alive = response.keep_alive();
+  stream_.expires_after(environment_.limits.body_timeout);
+  beast::async_write(stream_, std::move(response),
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       self->on_write(keep_alive, ec);
+                     });
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec) {
+  if (ec || !keep_alive || draining_) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    return close();
+  }
+  wait_for_request();
+}
+
+void HttpSession::reject(beast::error_code ec) {
+  if (is_disconnect(ec)) return close();
+  http::status status = http::status::bad_request;
+  std::string_view code = "bad_request";
+  std::string message = "malformed HTTP request: " + ec.message();
+  if (ec == http::error::header_limit) {
+    status = http::status::request_header_fields_too_large;
+    code = "headers_too_large";
+    message =
+        "request headers exceed " + std::to_string(environment_.limits.max_header_bytes) + " bytes";
+  } else if (ec == http::error::body_limit) {
+    status = http::status::payload_too_large;
+    code = "body_too_large";
+    message =
+        "request body exceeds " + std::to_string(environment_.limits.max_body_bytes) + " bytes";
+  }
+  spdlog::debug("rejecting request from {}: {}", remote_.address().to_string(), message);
+  parser_.reset();
+  buffer_.clear();
+  write(ResponseGenerator{make_json_error(status, code, message, 11, false)});
+}
+
+void HttpSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+}  // namespace tandem::server

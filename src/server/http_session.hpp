@@ -1,0 +1,78 @@
+#pragma once
+
+#include "server/connection_tracker.hpp"
+#include "server/http_limits.hpp"
+#include "server/http_types.hpp"
+#include "server/router.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+namespace tandem::server {
+
+class HttpSession;
+
+// The sessions of one event loop; touched only from that loop's thread.
+struct SessionRegistry {
+  std::unordered_set<HttpSession*> sessions;
+};
+
+// What every session of a server shares; outlives all of them.
+struct SessionEnvironment {
+  const Router& router;
+  const HttpLimits& limits;
+  ConnectionTracker& tracker;
+};
+
+// One HTTP/1.1 connection: reads requests under size and time limits, dispatches them to the
+// router, writes the answers, and keeps the connection alive between requests.
+//
+// Lifetime: created on its loop by HttpServer, kept alive by its own pending operations, and
+// destroyed on that loop once the socket is closed and the last handler has returned.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, SessionEnvironment& environment,
+              SessionRegistry& registry);
+  ~HttpSession();
+
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void start();
+  // Idle connections close now; one with a request in progress closes after answering it.
+  void begin_shutdown();
+  void force_close();
+
+ private:
+  void wait_for_request();
+  void on_first_bytes(boost::beast::error_code ec, std::size_t bytes);
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void on_continue_sent(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void handle_request();
+  void write(ResponseGenerator response);
+  void on_write(bool keep_alive, boost::beast::error_code ec);
+  // Answers a request the parser refused, then closes: the stream position is unknown.
+  void reject(boost::beast::error_code ec);
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  SessionEnvironment& environment_;
+  SessionRegistry& registry_;
+  boost::asio::ip::tcp::endpoint remote_;
+  // Bytes of a request have arrived and it has not been answered yet.
+  bool in_request_ = false;
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace tandem::server

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "server/http_types.hpp"
+
+#include <string_view>
+
+namespace tandem::server {
+
+// Every HTTP error carries {"error":{"code":...,"message":...}} so clients can branch on the code.
+Response make_json_error(http::status status, std::string_view code, std::string_view message,
+                         unsigned version = 11, bool keep_alive = true);
+
+// A JSON body with the headers every API response shares.
+Response make_json_response(http::status status, std::string body, unsigned version,
+                            bool keep_alive);
+
+}  // namespace tandem::server
