@@ -2,25 +2,34 @@
 
 #include "app/data_directory.hpp"
 #include "app/value_parsers.hpp"
+#include "collab/collaboration.hpp"
+#include "server/access_control.hpp"
+#include "server/document_routes.hpp"
+#include "server/event_loop_pool.hpp"
 #include "server/health.hpp"
 #include "server/http_server.hpp"
+#include "server/json_error.hpp"
 #include "server/router.hpp"
 #include "server/static_files.hpp"
+#include "server/websocket_session.hpp"
+#include "store/sqlite_store.hpp"
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
+#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <exception>
 #include <filesystem>
+#include <thread>
 
 namespace tandem::app {
 
 namespace asio = boost::asio;
+namespace http = server::http;
 
 namespace {
 
@@ -31,6 +40,24 @@ std::filesystem::path default_static_dir() {
   return executable.parent_path() / "web";
 }
 
+std::size_t loop_count(std::size_t requested) {
+  if (requested != 0) return requested;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+// A plain GET on the WebSocket endpoint means something in between dropped the upgrade.
+server::ResponseGenerator upgrade_missing(const server::Request& request,
+                                          const server::RequestContext&) {
+  server::Response response = server::make_json_error(
+      http::status::upgrade_required, "upgrade_required",
+      "this endpoint needs a WebSocket upgrade; if you sent one, a proxy in between dropped the "
+      "Upgrade and Connection headers (see docs/deploying.md)",
+      request.version());
+  response.set(http::field::upgrade, "websocket");
+  return server::finish_response(request, std::move(response));
+}
+
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
@@ -39,12 +66,30 @@ int run_serve(const ServeConfig& config) {
   asio::signal_set signals(control, SIGINT, SIGTERM);
 
   std::unique_ptr<DataDirectory> data;
+  std::unique_ptr<server::AccessControl> access;
   try {
     data = std::make_unique<DataDirectory>(config.data_dir);
+    access = std::make_unique<server::AccessControl>(
+        server::AccessControlOptions{config.auth_secret, config.allow_origins,
+                                     config.trusted_proxies, config.max_connections_per_ip});
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
   }
+  auto opened = store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
+  if (!opened.ok()) {
+    spdlog::error("cannot open the store: {}", opened.error().message);
+    return 1;
+  }
+  std::unique_ptr<store::SqliteStore> document_store = std::move(opened.value());
+
+  server::EventLoopPool loops(loop_count(config.threads));
+  std::vector<asio::io_context*> loop_contexts;
+  for (std::size_t i = 0; i < loops.size(); ++i) loop_contexts.push_back(&loops.loop(i));
+  loops.start();
+
+  collab::Collaboration collaboration(loop_contexts, *document_store, config.collab);
+  collaboration.start();
 
   server::Readiness readiness;
   readiness.add_check("data_dir", [&data] { return data->problem(); });
@@ -56,37 +101,69 @@ int run_serve(const ServeConfig& config) {
   }
   const server::StaticFiles static_files(static_dir);
 
+  server::ProtocolConfig protocol;
+  protocol.max_docs = config.max_docs_per_connection;
+  protocol.heartbeat = config.heartbeat;
+  protocol.limits.max_message_bytes = config.max_message_bytes;
+  protocol.limits.op = config.collab.ot_limits;
+  protocol.max_op_bytes = config.collab.ot_limits.max_inserted_bytes;
+  protocol.server_name = std::string("tandem/") + TANDEM_VERSION;
+  server::WebSocketOptions websocket_options;
+  websocket_options.permessage_deflate = config.ws_deflate;
+  websocket_options.max_outbound_bytes = config.max_outbound_bytes;
+  websocket_options.dead_peer_timeout = config.dead_peer_timeout;
+  server::WebSocketEnvironment websocket{
+      collaboration, protocol, websocket_options,
+      [&access](const std::optional<std::string>& token) { return access->authorize(token); }};
+
   server::Router router;
   server::add_health_routes(router, readiness);
-  router.add_prefix(
-      server::http::verb::get, "/",
-      [&static_files](const server::Request& request, const server::RequestContext& context) {
-        return static_files.handle(request, context);
-      });
+  router.add_upgrade(server::websocket_route(
+      websocket, [&access](const server::Request& request, const server::RequestContext& context) {
+        return access->admit(request, context);
+      }));
+  router.add(http::verb::get, "/v1/ws", upgrade_missing);
+  server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
+    return access->authorize(request);
+  });
+  router.add_prefix(http::verb::get, "/",
+                    [&static_files](const server::Request& request,
+                                    const server::RequestContext& context) {
+                      return static_files.handle(request, context);
+                    });
 
-  server::HttpServer http_server(
-      server::HttpServerOptions{config.listen, config.threads, config.http}, router);
+  auto http_server = std::make_unique<server::HttpServer>(
+      server::HttpServerOptions{config.listen, config.http,
+                                [&access](const server::Request& request,
+                                          const asio::ip::address& peer) {
+                                  return access->client_address(request, peer);
+                                }},
+      router, loops);
   try {
-    http_server.start();
+    http_server->start();
   } catch (const boost::system::system_error& e) {
     spdlog::error("cannot listen on {}: {}", format_endpoint(config.listen), e.code().message());
+    http_server.reset();
+    document_store->close();
+    collaboration.stop();
     return 1;
   }
-  spdlog::info("listening on http://{} (data {}, static {})",
-               format_endpoint(http_server.local_endpoint()), config.data_dir.string(),
-               static_dir.string());
+  spdlog::info("listening on http://{} (data {}, static {}, {} event loops)",
+               format_endpoint(http_server->local_endpoint()), config.data_dir.string(),
+               static_dir.string(), loops.size());
 
   asio::steady_timer deadline(control);
   auto force_close = [&] {
-    spdlog::warn("closing {} connection(s) still open", http_server.open_connections());
-    http_server.force_close();
+    spdlog::warn("closing {} connection(s) still open", http_server->open_connections());
+    http_server->force_close();
   };
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     spdlog::info("received signal {}, draining for up to {} ms", signal_number,
                  config.shutdown_timeout.count());
     readiness.set_draining();
-    http_server.begin_shutdown([&control] { asio::post(control, [&control] { control.stop(); }); });
+    http_server->begin_shutdown(
+        [&control] { asio::post(control, [&control] { control.stop(); }); });
     deadline.expires_after(config.shutdown_timeout);
     deadline.async_wait([&](const boost::system::error_code& wait_ec) {
       if (!wait_ec) force_close();
@@ -97,7 +174,12 @@ int run_serve(const ServeConfig& config) {
     });
   });
   control.run();
-  http_server.stop();
+
+  // Connections are gone; every op still queued is made durable before documents go away.
+  http_server.reset();
+  document_store->close();
+  collaboration.stop();
+  loops.stop();
   spdlog::info("stopped");
   return 0;
 }

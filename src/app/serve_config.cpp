@@ -2,8 +2,6 @@
 
 #include "app/value_parsers.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cctype>
 
 namespace tandem::app {
@@ -18,23 +16,88 @@ std::optional<std::string> store(Parsed<T> parsed, Assign assign) {
   return std::nullopt;
 }
 
-ConfigField http_size_field(std::string_view key, std::string_view help,
-                            std::size_t server::HttpLimits::*member) {
+// Each helper takes `member`, a generic lambda returning a reference to the setting inside a
+// (const or mutable) ServeConfig, so one line declares a setting of that kind.
+template <typename Member>
+ConfigField size_field(std::string_view key, std::string_view help, Member member) {
   return {key, "SIZE", help,
           [member](ServeConfig& c, std::string_view text) {
-            return store(parse_size(text), [&](std::uint64_t v) { c.http.*member = v; });
+            return store(parse_size(text), [&](std::uint64_t v) { member(c) = v; });
           },
-          [member](const ServeConfig& c) { return format_size(c.http.*member); }};
+          [member](const ServeConfig& c) { return format_size(member(c)); }};
 }
 
-ConfigField http_duration_field(std::string_view key, std::string_view help,
-                                std::chrono::milliseconds server::HttpLimits::*member) {
+template <typename Member>
+ConfigField count_field(std::string_view key, std::string_view help, Member member,
+                        std::uint64_t max = UINT64_MAX) {
+  return {key, "N", help,
+          [member, max](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+            auto parsed = parse_unsigned(text);
+            if (auto* n = std::get_if<std::uint64_t>(&parsed); n && *n > max) {
+              return "at most " + std::to_string(max);
+            }
+            return store(parsed, [&](std::uint64_t v) { member(c) = v; });
+          },
+          [member](const ServeConfig& c) { return std::to_string(member(c)); }};
+}
+
+template <typename Member>
+ConfigField duration_field(std::string_view key, std::string_view help, Member member) {
   return {key, "DURATION", help,
           [member](ServeConfig& c, std::string_view text) {
             return store(parse_duration(text),
-                         [&](std::chrono::milliseconds v) { c.http.*member = v; });
+                         [&](std::chrono::milliseconds v) { member(c) = v; });
           },
-          [member](const ServeConfig& c) { return format_duration(c.http.*member); }};
+          [member](const ServeConfig& c) { return format_duration(member(c)); }};
+}
+
+template <typename Member>
+ConfigField bool_field(std::string_view key, std::string_view help, Member member) {
+  return {key, "true|false", help,
+          [member](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+            if (text == "true" || text == "1" || text == "yes") {
+              member(c) = true;
+            } else if (text == "false" || text == "0" || text == "no") {
+              member(c) = false;
+            } else {
+              return "expected true or false, got \"" + std::string(text) + "\"";
+            }
+            return std::nullopt;
+          },
+          [member](const ServeConfig& c) { return std::string(member(c) ? "true" : "false"); }};
+}
+
+// A comma-separated list; repeated flags are not needed.
+template <typename Member>
+ConfigField list_field(std::string_view key, std::string_view value_name, std::string_view help,
+                       Member member) {
+  return {key, value_name, help,
+          [member](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+            std::vector<std::string> items;
+            while (!text.empty()) {
+              const auto comma = text.find(',');
+              std::string_view item = text.substr(0, comma);
+              while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) {
+                item.remove_prefix(1);
+              }
+              while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) {
+                item.remove_suffix(1);
+              }
+              if (!item.empty()) items.emplace_back(item);
+              if (comma == std::string_view::npos) break;
+              text.remove_prefix(comma + 1);
+            }
+            member(c) = std::move(items);
+            return std::nullopt;
+          },
+          [member](const ServeConfig& c) {
+            std::string joined;
+            for (const std::string& item : member(c)) {
+              if (!joined.empty()) joined += ",";
+              joined += item;
+            }
+            return joined;
+          }};
 }
 
 std::optional<std::string> parse_choice(std::string_view text,
@@ -50,6 +113,8 @@ std::optional<std::string> parse_choice(std::string_view text,
   for (std::string_view choice : choices) problem += " " + std::string(choice);
   return problem + ", got \"" + std::string(text) + "\"";
 }
+
+#define TANDEM_MEMBER(expr) [](auto& c) -> auto& { return c.expr; }
 
 std::vector<ConfigField> make_fields() {
   std::vector<ConfigField> fields;
@@ -78,22 +143,16 @@ std::vector<ConfigField> make_fields() {
                       return std::nullopt;
                     },
                     [](const ServeConfig& c) { return c.static_dir.string(); }});
-  fields.push_back({"threads", "N", "Event loops to run; 0 means one per core.",
-                    [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
-                      auto parsed = parse_unsigned(text);
-                      if (auto* n = std::get_if<std::uint64_t>(&parsed); n && *n > 256) {
-                        return "at most 256 event loops";
-                      }
-                      return store(parsed, [&](std::uint64_t v) { c.threads = v; });
-                    },
-                    [](const ServeConfig& c) { return std::to_string(c.threads); }});
+  fields.push_back(count_field("threads", "Event loops to run; 0 means one per core.",
+                               TANDEM_MEMBER(threads), 256));
   fields.push_back({"log-format", "text|json",
                     "Log lines for people (text) or for log shippers (json, one object a line).",
                     [](ServeConfig& c, std::string_view text) {
                       std::string choice;
                       auto problem = parse_choice(text, {"text", "json"}, choice);
-                      if (!problem)
+                      if (!problem) {
                         c.log_format = choice == "json" ? LogFormat::json : LogFormat::text;
+                      }
                       return problem;
                     },
                     [](const ServeConfig& c) {
@@ -105,30 +164,108 @@ std::vector<ConfigField> make_fields() {
          return parse_choice(text, {"trace", "debug", "info", "warn", "error"}, c.log_level);
        },
        [](const ServeConfig& c) { return c.log_level; }});
-  fields.push_back(http_size_field(
-      "max-header-bytes", "Largest request head (request line + headers); larger gets 431.",
-      &server::HttpLimits::max_header_bytes));
-  fields.push_back(http_size_field("max-body-bytes", "Largest request body; larger gets 413.",
-                                   &server::HttpLimits::max_body_bytes));
-  fields.push_back(http_duration_field(
+  fields.push_back(size_field("max-header-bytes",
+                              "Largest request head (request line + headers); larger gets 431.",
+                              TANDEM_MEMBER(http.max_header_bytes)));
+  fields.push_back(size_field("max-body-bytes", "Largest request body; larger gets 413.",
+                              TANDEM_MEMBER(http.max_body_bytes)));
+  fields.push_back(duration_field(
       "header-timeout", "Time a client has from its first byte to the end of its headers.",
-      &server::HttpLimits::header_timeout));
-  fields.push_back(http_duration_field(
-      "body-timeout", "Time allowed to receive a request body or to send a response.",
-      &server::HttpLimits::body_timeout));
-  fields.push_back(http_duration_field(
-      "idle-timeout", "Time a keep-alive connection may wait for its next request.",
-      &server::HttpLimits::idle_timeout));
-  fields.push_back({"shutdown-timeout", "DURATION",
-                    "On SIGTERM/SIGINT, how long requests in flight may take to finish before "
-                    "their connections are closed.",
+      TANDEM_MEMBER(http.header_timeout)));
+  fields.push_back(duration_field("body-timeout",
+                                  "Time allowed to receive a request body or to send a response.",
+                                  TANDEM_MEMBER(http.body_timeout)));
+  fields.push_back(duration_field("idle-timeout",
+                                  "Time a keep-alive connection may wait for its next request.",
+                                  TANDEM_MEMBER(http.idle_timeout)));
+  fields.push_back(duration_field("shutdown-timeout",
+                                  "On SIGTERM/SIGINT, how long requests in flight may take to "
+                                  "finish before their connections are closed.",
+                                  TANDEM_MEMBER(shutdown_timeout)));
+
+  fields.push_back(size_field("max-message-bytes",
+                              "Largest protocol message; a larger WebSocket message is closed "
+                              "with 1009.",
+                              TANDEM_MEMBER(max_message_bytes)));
+  fields.push_back(count_field("max-docs-per-connection",
+                               "Documents one connection may subscribe to at once.",
+                               TANDEM_MEMBER(max_docs_per_connection)));
+  fields.push_back(duration_field("heartbeat",
+                                  "How often clients are told to ping (welcome.heartbeat_ms).",
+                                  TANDEM_MEMBER(heartbeat)));
+  fields.push_back(duration_field("dead-peer-timeout",
+                                  "A WebSocket peer silent this long (no frame, no pong to the "
+                                  "server's pings at half this time) is disconnected.",
+                                  TANDEM_MEMBER(dead_peer_timeout)));
+  fields.push_back(bool_field("ws-deflate", "Offer permessage-deflate on WebSocket.",
+                              TANDEM_MEMBER(ws_deflate)));
+  fields.push_back(size_field("max-outbound-bytes",
+                              "Bytes queued for one slow connection before it is disconnected "
+                              "(close code 4008).",
+                              TANDEM_MEMBER(max_outbound_bytes)));
+
+  fields.push_back(size_field("max-document-bytes",
+                              "Largest document (UTF-8); an op that would exceed it is refused.",
+                              TANDEM_MEMBER(collab.ot_limits.max_document_bytes)));
+  fields.push_back(size_field("max-op-bytes", "Most UTF-8 bytes one op may insert.",
+                              TANDEM_MEMBER(collab.ot_limits.max_inserted_bytes)));
+  fields.push_back(count_field("history-window",
+                               "Recent ops each open document keeps in memory.",
+                               TANDEM_MEMBER(collab.history_window)));
+  fields.push_back(count_field("snapshot-every", "Ops between two stored snapshots.",
+                               TANDEM_MEMBER(collab.snapshot_every)));
+  fields.push_back({"retain-ops", "N",
+                    "Ops kept in the store behind the newest snapshot (0 keeps them all); "
+                    "clients older than that resync from a snapshot.",
                     [](ServeConfig& c, std::string_view text) {
-                      return store(parse_duration(text),
-                                   [&](std::chrono::milliseconds v) { c.shutdown_timeout = v; });
+                      return store(parse_unsigned(text), [&](std::uint64_t v) {
+                        c.collab.retain_ops =
+                            v == 0 ? std::nullopt : std::optional<std::uint64_t>(v);
+                      });
                     },
-                    [](const ServeConfig& c) { return format_duration(c.shutdown_timeout); }});
+                    [](const ServeConfig& c) {
+                      return std::to_string(c.collab.retain_ops.value_or(0));
+                    }});
+  fields.push_back(duration_field("idle-unload",
+                                  "A document with no subscriber is unloaded from memory after "
+                                  "this long.",
+                                  TANDEM_MEMBER(collab.idle_unload)));
+  fields.push_back(duration_field("presence-interval",
+                                  "Least time between two presence broadcasts of one client.",
+                                  TANDEM_MEMBER(collab.presence_interval)));
+  fields.push_back(duration_field("presence-ttl",
+                                  "Presence of a client that sends nothing this long is dropped.",
+                                  TANDEM_MEMBER(collab.presence_ttl)));
+
+  fields.push_back({"auth-secret", "SECRET",
+                    "HS256 secret for access tokens (JWT); when set, every connection needs a "
+                    "token. Prefer TANDEM_AUTH_SECRET or the config file to a flag.",
+                    [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+                      if (!text.empty() && text.size() < 16) {
+                        return "use at least 16 bytes of secret";
+                      }
+                      c.auth_secret = std::string(text);
+                      return std::nullopt;
+                    },
+                    [](const ServeConfig& c) {
+                      return std::string(c.auth_secret.empty() ? "" : "(set)");
+                    }});
+  fields.push_back(list_field("allow-origin", "ORIGINS",
+                              "Comma-separated origins (https://app.example.com) allowed besides "
+                              "the server's own; * allows any (unsafe).",
+                              TANDEM_MEMBER(allow_origins)));
+  fields.push_back(list_field("trusted-proxy", "CIDRS",
+                              "Comma-separated proxy addresses/CIDRs whose X-Forwarded-For and "
+                              "Forwarded headers are believed.",
+                              TANDEM_MEMBER(trusted_proxies)));
+  fields.push_back(count_field("max-connections-per-ip",
+                               "Open WebSockets and held requests per client address (0: no "
+                               "limit).",
+                               TANDEM_MEMBER(max_connections_per_ip)));
   return fields;
 }
+
+#undef TANDEM_MEMBER
 
 std::string toml_quote(std::string_view text) {
   std::string quoted = "\"";

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collab/collab_options.hpp"
 #include "server/http_limits.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -28,6 +29,23 @@ struct ServeConfig {
   std::string log_level = "info";
   server::HttpLimits http;
   std::chrono::milliseconds shutdown_timeout{10'000};
+
+  // Protocol and WebSocket.
+  std::size_t max_message_bytes = std::size_t{1} << 20;
+  std::size_t max_docs_per_connection = 64;
+  std::chrono::milliseconds heartbeat{20'000};
+  std::chrono::milliseconds dead_peer_timeout{40'000};
+  bool ws_deflate = true;
+  std::size_t max_outbound_bytes = std::size_t{32} << 20;
+
+  // Documents.
+  collab::CollabOptions collab;
+
+  // Security (DESIGN.md §5).
+  std::string auth_secret;
+  std::vector<std::string> allow_origins;
+  std::vector<std::string> trusted_proxies;
+  std::size_t max_connections_per_ip = 256;
 };
 
 // One setting, reachable the same way from a flag (--key), the environment (TANDEM_KEY) and the
@@ -46,7 +64,7 @@ const std::vector<ConfigField>& serve_config_fields();
 // "max-body-bytes" -> "TANDEM_MAX_BODY_BYTES".
 std::string environment_name(std::string_view key);
 
-// The effective configuration as a TOML file that would reproduce it.
+// The effective configuration as a TOML file that would reproduce it (secrets masked).
 std::string format_as_toml(const ServeConfig& config);
 
 }  // namespace tandem::app

@@ -6,7 +6,7 @@
 
 #include <chrono>
 #include <system_error>
-#include <thread>
+#include <future>
 #include <utility>
 
 namespace tandem::server {
@@ -14,33 +14,25 @@ namespace tandem::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-
-std::size_t resolve_thread_count(std::size_t requested) {
-  if (requested != 0) return requested;
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : cores;
-}
-
-}  // namespace
-
-HttpServer::HttpServer(HttpServerOptions options, const Router& router)
+HttpServer::HttpServer(HttpServerOptions options, const Router& router, EventLoopPool& loops)
     : options_(std::move(options)),
-      loops_(resolve_thread_count(options_.threads)),
-      environment_{router, options_.limits, tracker_},
+      loops_(loops),
+      environment_{router, options_.limits, tracker_, options_.resolve_client},
       acceptor_(loops_.loop(0)),
       accept_retry_(loops_.loop(0)) {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
-    registries_.push_back(std::make_unique<SessionRegistry>());
+    connections_.push_back(std::make_unique<LoopConnections>(LoopConnections{i, &tracker_, {}}));
   }
 }
 
 HttpServer::~HttpServer() {
-  if (!tracker_.draining()) {
-    begin_shutdown([] {});
-    force_close();
-  }
-  stop();
+  if (!tracker_.draining()) begin_shutdown([] {});
+  force_close();
+  // The acceptor's and every connection's handlers refer to this object: wait them out.
+  std::promise<void> acceptor_closed;
+  asio::post(acceptor_.get_executor(), [&acceptor_closed] { acceptor_closed.set_value(); });
+  acceptor_closed.get_future().wait();
+  tracker_.wait_closed();
 }
 
 void HttpServer::start() {
@@ -49,7 +41,6 @@ void HttpServer::start() {
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
-  loops_.start();
   asio::post(acceptor_.get_executor(), [this] { do_accept(); });
 }
 
@@ -78,18 +69,18 @@ void HttpServer::on_accept(std::size_t loop, boost::beast::error_code ec, tcp::s
   socket.set_option(tcp::no_delay(true), option_ec);
   // The session is born on the loop that owns its socket and never leaves it.
   asio::post(loops_.loop(loop), [this, loop, socket = std::move(socket)]() mutable {
-    std::make_shared<HttpSession>(std::move(socket), environment_, *registries_[loop])->start();
+    std::make_shared<HttpSession>(std::move(socket), environment_, *connections_[loop])->start();
   });
   do_accept();
 }
 
-void HttpServer::for_each_session(void (HttpSession::*action)()) {
+void HttpServer::for_each_connection(void (Connection::*action)()) {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
-    asio::post(loops_.loop(i), [registry = registries_[i].get(), action] {
-      // Copy first: an action may close a session, and closing may erase it from the set.
-      const auto sessions = registry->sessions;
-      for (HttpSession* session : sessions) {
-        if (registry->sessions.contains(session)) (session->*action)();
+    asio::post(loops_.loop(i), [connections = connections_[i].get(), action] {
+      // Copy first: an action may close a connection, and closing may erase it from the set.
+      const auto open = connections->open;
+      for (Connection* connection : open) {
+        if (connections->open.contains(connection)) (connection->*action)();
       }
     });
   }
@@ -102,11 +93,10 @@ void HttpServer::begin_shutdown(std::function<void()> on_drained) {
     acceptor_.close(ignored);
     accept_retry_.cancel();
   });
-  for_each_session(&HttpSession::begin_shutdown);
+  for_each_connection(&Connection::begin_shutdown);
 }
 
-void HttpServer::force_close() { for_each_session(&HttpSession::force_close); }
+void HttpServer::force_close() { for_each_connection(&Connection::force_close); }
 
-void HttpServer::stop() { loops_.stop(); }
 
 }  // namespace tandem::server

@@ -17,16 +17,16 @@ namespace tandem::server {
 
 struct HttpServerOptions {
   boost::asio::ip::tcp::endpoint listen;
-  // Event loops to run; 0 means one per core.
-  std::size_t threads = 0;
   HttpLimits limits;
+  ClientAddressResolver resolve_client;
 };
 
 // Accepts connections on one loop and hands each to the next loop in turn; every session then
 // lives on the loop it was given.
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, const Router& router);
+  // The loops must run for as long as the server has connections.
+  HttpServer(HttpServerOptions options, const Router& router, EventLoopPool& loops);
   ~HttpServer();
 
   HttpServer(const HttpServer&) = delete;
@@ -41,8 +41,6 @@ class HttpServer {
   void begin_shutdown(std::function<void()> on_drained);
   // Closes every connection now, whatever it is doing (the shutdown deadline has passed).
   void force_close();
-  // Joins the loops; call after the drain finished or force_close.
-  void stop();
 
   std::size_t open_connections() const { return tracker_.open(); }
 
@@ -50,13 +48,13 @@ class HttpServer {
   void do_accept();
   void on_accept(std::size_t loop, boost::beast::error_code ec,
                  boost::asio::ip::tcp::socket socket);
-  void for_each_session(void (HttpSession::*action)());
+  void for_each_connection(void (Connection::*action)());
 
   HttpServerOptions options_;
-  EventLoopPool loops_;
+  EventLoopPool& loops_;
   ConnectionTracker tracker_;
   SessionEnvironment environment_;
-  std::vector<std::unique_ptr<SessionRegistry>> registries_;
+  std::vector<std::unique_ptr<LoopConnections>> connections_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;
 };

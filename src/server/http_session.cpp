@@ -3,11 +3,13 @@
 #include "server/json_error.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <exception>
 #include <string_view>
@@ -17,6 +19,7 @@ namespace tandem::server {
 
 namespace beast = boost::beast;
 namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
 
 namespace {
 
@@ -33,18 +36,13 @@ bool is_disconnect(const beast::error_code& ec) {
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, SessionEnvironment& environment,
-                         SessionRegistry& registry)
-    : stream_(std::move(socket)), environment_(environment), registry_(registry) {
+                         LoopConnections& connections)
+    : stream_(std::move(socket)), environment_(environment), registration_(connections, this) {
   beast::error_code ec;
   remote_ = stream_.socket().remote_endpoint(ec);
-  environment_.tracker.opened();
-  registry_.sessions.insert(this);
 }
 
-HttpSession::~HttpSession() {
-  registry_.sessions.erase(this);
-  environment_.tracker.closed();
-}
+HttpSession::~HttpSession() = default;
 
 void HttpSession::start() {
   // A connection accepted while the server began draining is closed straight away.
@@ -97,6 +95,7 @@ void HttpSession::read_header() {
 
 void HttpSession::on_header(beast::error_code ec) {
   if (ec) return reject(ec);
+  if (websocket::is_upgrade(parser_->get()) && try_upgrade()) return;
   if (parser_->is_done()) return handle_request();
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     // curl and others wait for this before sending a body.
@@ -127,13 +126,49 @@ void HttpSession::on_body(beast::error_code ec) {
   handle_request();
 }
 
+RequestContext HttpSession::context_for(const Request& request) const {
+  const auto client = environment_.resolve_client
+                          ? environment_.resolve_client(request, remote_.address())
+                          : remote_.address();
+  return RequestContext{remote_, client, registration_.connections().loop, draining_};
+}
+
+bool HttpSession::try_upgrade() {
+  const Request& request = parser_->get();
+  const UpgradeRoute* route = environment_.router.find_upgrade(target_path(request.target()));
+  if (route == nullptr || draining_) return false;
+  const RequestContext context = context_for(request);
+  auto admission = route->admit(request, context);
+  if (auto* refusal = std::get_if<Response>(&admission)) {
+    refusal->keep_alive(false);
+    ResponseGenerator response = finish_response(request, std::move(*refusal));
+    parser_.reset();
+    write(std::move(response));
+    return true;
+  }
+  upgraded_ = true;
+  stream_.expires_never();
+  // A client waits for 101 before sending frames, so nothing past the request is buffered.
+  route->accept(UpgradeRequest{parser_->release(), std::move(stream_), context,
+                               registration_.connections(),
+                               std::move(std::get<AdmissionTicket>(admission))});
+  parser_.reset();
+  return true;
+}
+
 void HttpSession::handle_request() {
   Request request = parser_->release();
   parser_.reset();
   if (draining_) request.keep_alive(false);
-  const RequestContext context{remote_, draining_};
+  const RequestContext context = context_for(request);
+  // The answer may come from another loop; the session waits for it (a handler must answer).
+  Responder respond([self = shared_from_this()](ResponseGenerator response) {
+    asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      self->write(std::move(response));
+    });
+  });
   try {
-    write(environment_.router.dispatch(request, context));
+    environment_.router.dispatch(request, context, respond);
   } catch (const std::exception& e) {
     // A throwing handler is a bug; the client still gets an answer and the loop survives.
     spdlog::error("handler for {} {} threw: {}", std::string_view(request.method_string()),
@@ -185,7 +220,7 @@ void HttpSession::reject(beast::error_code ec) {
 }
 
 void HttpSession::close() {
-  if (closed_) return;
+  if (closed_ || upgraded_) return;
   closed_ = true;
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

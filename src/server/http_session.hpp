@@ -1,6 +1,6 @@
 #pragma once
 
-#include "server/connection_tracker.hpp"
+#include "server/connection.hpp"
 #include "server/http_limits.hpp"
 #include "server/http_types.hpp"
 #include "server/router.hpp"
@@ -9,24 +9,22 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
-#include <unordered_set>
 
 namespace tandem::server {
 
-class HttpSession;
-
-// The sessions of one event loop; touched only from that loop's thread.
-struct SessionRegistry {
-  std::unordered_set<HttpSession*> sessions;
-};
+using ClientAddressResolver = std::function<boost::asio::ip::address(
+    const Request& request, const boost::asio::ip::address& peer)>;
 
 // What every session of a server shares; outlives all of them.
 struct SessionEnvironment {
   const Router& router;
   const HttpLimits& limits;
   ConnectionTracker& tracker;
+  // Who the client is behind trusted proxies; the peer itself when empty.
+  const ClientAddressResolver& resolve_client;
 };
 
 // One HTTP/1.1 connection: reads requests under size and time limits, dispatches them to the
@@ -34,19 +32,19 @@ struct SessionEnvironment {
 //
 // Lifetime: created on its loop by HttpServer, kept alive by its own pending operations, and
 // destroyed on that loop once the socket is closed and the last handler has returned.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket socket, SessionEnvironment& environment,
-              SessionRegistry& registry);
-  ~HttpSession();
+              LoopConnections& connections);
+  ~HttpSession() override;
 
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
 
   void start();
   // Idle connections close now; one with a request in progress closes after answering it.
-  void begin_shutdown();
-  void force_close();
+  void begin_shutdown() override;
+  void force_close() override;
 
  private:
   void wait_for_request();
@@ -57,6 +55,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read_body();
   void on_body(boost::beast::error_code ec);
   void handle_request();
+  RequestContext context_for(const Request& request) const;
+  // Hands the connection to an upgrade route (WebSocket); false when none takes it.
+  bool try_upgrade();
   void write(ResponseGenerator response);
   void on_write(bool keep_alive, boost::beast::error_code ec);
   // Answers a request the parser refused, then closes: the stream position is unknown.
@@ -67,12 +68,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   SessionEnvironment& environment_;
-  SessionRegistry& registry_;
+  ConnectionRegistration registration_;
   boost::asio::ip::tcp::endpoint remote_;
   // Bytes of a request have arrived and it has not been answered yet.
   bool in_request_ = false;
   bool draining_ = false;
   bool closed_ = false;
+  // The stream now belongs to an upgraded connection.
+  bool upgraded_ = false;
 };
 
 }  // namespace tandem::server

@@ -23,15 +23,44 @@ ResponseGenerator finish_response(const Request& request, Response&& response) {
   return ResponseGenerator{std::move(response)};
 }
 
+namespace {
+
+AsyncHandler answer_at_once(Handler handler) {
+  return [handler = std::move(handler)](const Request& request, const RequestContext& context,
+                                        const Responder& respond) {
+    respond(handler(request, context));
+  };
+}
+
+}  // namespace
+
 void Router::add(http::verb method, std::string path, Handler handler) {
+  routes_.push_back(Route{method, std::move(path), false, answer_at_once(std::move(handler))});
+}
+
+void Router::add_async(http::verb method, std::string path, AsyncHandler handler) {
   routes_.push_back(Route{method, std::move(path), false, std::move(handler)});
 }
 
 void Router::add_prefix(http::verb method, std::string prefix, Handler handler) {
+  routes_.push_back(Route{method, std::move(prefix), true, answer_at_once(std::move(handler))});
+}
+
+void Router::add_prefix_async(http::verb method, std::string prefix, AsyncHandler handler) {
   routes_.push_back(Route{method, std::move(prefix), true, std::move(handler)});
 }
 
-ResponseGenerator Router::dispatch(const Request& request, const RequestContext& context) const {
+void Router::add_upgrade(UpgradeRoute route) { upgrades_.push_back(std::move(route)); }
+
+const UpgradeRoute* Router::find_upgrade(std::string_view path) const {
+  for (const UpgradeRoute& route : upgrades_) {
+    if (route.path == path) return &route;
+  }
+  return nullptr;
+}
+
+void Router::dispatch(const Request& request, const RequestContext& context,
+                      const Responder& respond) const {
   const std::string_view path = target_path(request.target());
   const http::verb method =
       request.method() == http::verb::head ? http::verb::get : request.method();
@@ -56,7 +85,7 @@ ResponseGenerator Router::dispatch(const Request& request, const RequestContext&
     }
   }
   if (const Route* chosen = exact != nullptr ? exact : best_prefix) {
-    return chosen->handler(request, context);
+    return chosen->handler(request, context, respond);
   }
   if (!allowed.empty()) {
     Response response = make_json_error(
@@ -64,11 +93,11 @@ ResponseGenerator Router::dispatch(const Request& request, const RequestContext&
         fmt::format("{} is not allowed on {}", std::string_view(request.method_string()), path),
         request.version());
     response.set(http::field::allow, allowed);
-    return finish_response(request, std::move(response));
+    return respond(finish_response(request, std::move(response)));
   }
-  return finish_response(
+  respond(finish_response(
       request, make_json_error(http::status::not_found, "not_found",
-                               fmt::format("No resource at {}", path), request.version()));
+                               fmt::format("No resource at {}", path), request.version())));
 }
 
 }  // namespace tandem::server

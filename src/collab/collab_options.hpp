@@ -1,0 +1,28 @@
+#pragma once
+
+#include "ot/limits.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace tandem::collab {
+
+struct CollabOptions {
+  // Recent ops each loaded document keeps in memory; older ones are read back from the store.
+  std::size_t history_window = 1000;
+  // A snapshot is written after this many ops since the last one.
+  std::uint64_t snapshot_every = 1000;
+  // Ops kept in the store behind the newest snapshot; empty keeps the whole log. Clients older
+  // than what is kept resync from a snapshot.
+  std::optional<std::uint64_t> retain_ops;
+  // A document nobody subscribes to is unloaded after this long.
+  std::chrono::milliseconds idle_unload{60'000};
+  // Least time between two presence broadcasts of one client; updates in between coalesce.
+  std::chrono::milliseconds presence_interval{50};
+  // Presence of a client that sends nothing for this long is dropped.
+  std::chrono::milliseconds presence_ttl{120'000};
+  ot::Limits ot_limits;
+};
+
+}  // namespace tandem::collab

@@ -1,0 +1,102 @@
+#include "collab/collaboration.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <future>
+#include <utility>
+
+namespace tandem::collab {
+
+namespace asio = boost::asio;
+
+Collaboration::Collaboration(std::vector<asio::io_context*> loops, store::DocumentStore& store,
+                             CollabOptions options)
+    : loops_(std::move(loops)), store_(store), options_(std::move(options)) {
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    tables_.push_back(std::make_unique<DocumentTable>(LoopServices{i, loops_, store_, options_}));
+  }
+}
+
+Collaboration::~Collaboration() = default;
+
+void Collaboration::start() {
+  // Sweep often enough for presence expiry and idle unloading to be timely, rarely enough to
+  // cost nothing.
+  const auto interval = std::clamp(options_.idle_unload / 4, std::chrono::milliseconds(50),
+                                   std::chrono::milliseconds(5000));
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    asio::post(*loops_[i], [table = tables_[i].get(), interval] {
+      table->start_sweeping(interval);
+    });
+  }
+}
+
+void Collaboration::stop() {
+  std::vector<std::future<void>> done;
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    auto promise = std::make_shared<std::promise<void>>();
+    done.push_back(promise->get_future());
+    asio::post(*loops_[i], [table = tables_[i].get(), promise] {
+      table->stop();
+      promise->set_value();
+    });
+  }
+  for (auto& future : done) future.wait();
+}
+
+std::size_t Collaboration::loop_of(const std::string& doc) const {
+  return std::hash<std::string>{}(doc) % loops_.size();
+}
+
+template <typename Fn>
+void Collaboration::on_document_loop(const std::string& doc, Fn&& fn) {
+  const std::size_t loop = loop_of(doc);
+  asio::post(*loops_[loop], [table = tables_[loop].get(), fn = std::forward<Fn>(fn)]() mutable {
+    fn(*table);
+  });
+}
+
+void Collaboration::subscribe(const std::string& doc, std::optional<std::uint64_t> from,
+                              SubscriberPtr subscriber) {
+  on_document_loop(doc, [doc, from, subscriber = std::move(subscriber)](
+                            DocumentTable& table) mutable {
+    table.get(doc).subscribe(std::move(subscriber), from);
+  });
+}
+
+void Collaboration::unsubscribe(const std::string& doc, SubscriberPtr subscriber) {
+  on_document_loop(doc, [doc, subscriber = std::move(subscriber)](DocumentTable& table) {
+    if (DocumentActor* actor = table.find(doc)) actor->unsubscribe(subscriber);
+  });
+}
+
+void Collaboration::submit(const std::string& doc, SubscriberPtr author, std::string client,
+                           std::uint64_t base, std::uint64_t seq, ot::Op op,
+                           SubmitCallback on_result) {
+  on_document_loop(doc, [doc, author = std::move(author), client = std::move(client), base, seq,
+                         op = std::move(op),
+                         on_result = std::move(on_result)](DocumentTable& table) mutable {
+    table.get(doc).submit(std::move(author), std::move(client), base, seq, std::move(op),
+                          std::move(on_result));
+  });
+}
+
+void Collaboration::update_presence(const std::string& doc, SubscriberPtr owner,
+                                    std::uint64_t version, PresenceState state) {
+  on_document_loop(doc, [doc, owner = std::move(owner), version,
+                         state = std::move(state)](DocumentTable& table) mutable {
+    if (DocumentActor* actor = table.find(doc)) {
+      actor->update_presence(owner, version, std::move(state));
+    }
+  });
+}
+
+void Collaboration::read(const std::string& doc, std::function<void(DocumentRead)> done) {
+  on_document_loop(doc, [doc, done = std::move(done)](DocumentTable& table) mutable {
+    table.get(doc).read(std::move(done));
+  });
+}
+
+}  // namespace tandem::collab

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "collab/collab_options.hpp"
+#include "collab/document_actor.hpp"
+#include "collab/document_table.hpp"
+#include "collab/subscriber.hpp"
+#include "store/document_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem::collab {
+
+// The entry point transports use: routes each call to the loop that owns the document (by a
+// hash of its id) and runs it there. Every method may be called from any thread.
+class Collaboration {
+ public:
+  Collaboration(std::vector<boost::asio::io_context*> loops, store::DocumentStore& store,
+                CollabOptions options);
+  ~Collaboration();
+
+  Collaboration(const Collaboration&) = delete;
+  Collaboration& operator=(const Collaboration&) = delete;
+
+  void start();
+  // Drops every document; call after the store was closed (so no completion is pending) and
+  // while the loops still run. Blocks until every loop has done it.
+  void stop();
+
+  std::size_t loop_count() const { return loops_.size(); }
+  std::size_t loop_of(const std::string& doc) const;
+
+  void subscribe(const std::string& doc, std::optional<std::uint64_t> from,
+                 SubscriberPtr subscriber);
+  void unsubscribe(const std::string& doc, SubscriberPtr subscriber);
+  void submit(const std::string& doc, SubscriberPtr author, std::string client,
+              std::uint64_t base, std::uint64_t seq, ot::Op op, SubmitCallback on_result = {});
+  void update_presence(const std::string& doc, SubscriberPtr owner, std::uint64_t version,
+                       PresenceState state);
+  // `done` runs on the document's loop.
+  void read(const std::string& doc, std::function<void(DocumentRead)> done);
+
+  const CollabOptions& options() const { return options_; }
+
+ private:
+  template <typename Fn>
+  void on_document_loop(const std::string& doc, Fn&& fn);
+
+  std::vector<boost::asio::io_context*> loops_;
+  store::DocumentStore& store_;
+  CollabOptions options_;
+  std::vector<std::unique_ptr<DocumentTable>> tables_;
+};
+
+}  // namespace tandem::collab

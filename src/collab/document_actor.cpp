@@ -1,0 +1,587 @@
+#include "collab/document_actor.hpp"
+
+#include "collab/frames.hpp"
+#include "ot/apply.hpp"
+#include "ot/op_json.hpp"
+#include "ot/transform.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace tandem::collab {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+DocumentActor::DocumentActor(std::string doc, LoopServices& services)
+    : doc_(std::move(doc)),
+      services_(services),
+      history_(services.options.history_window),
+      groups_(services.loops.size()),
+      presence_timer_(services.own_loop()),
+      last_activity_(Clock::now()) {
+  load();
+}
+
+DocumentActor::~DocumentActor() = default;
+
+template <typename T>
+std::function<void(store::Result<T>)> DocumentActor::on_loop(
+    std::function<void(store::Result<T>)> then) {
+  ++store_calls_;
+  // The actor outlives every store call it made: it is only unloaded with store_calls_ == 0,
+  // and at shutdown the store is closed (running every completion) before actors are dropped.
+  return [this, then = std::move(then)](store::Result<T> result) mutable {
+    asio::post(services_.own_loop(), [this, then = std::move(then),
+                                      result = std::move(result)]() mutable {
+      --store_calls_;
+      then(std::move(result));
+    });
+  };
+}
+
+// ---- Loading ----------------------------------------------------------------------------
+
+void DocumentActor::load() {
+  state_ = State::kLoading;
+  services_.store.load(doc_, on_loop<store::LoadedDocument>(
+                                 [this](store::Result<store::LoadedDocument> loaded) {
+                                   on_loaded(std::move(loaded));
+                                 }));
+}
+
+void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
+  auto fail = [this](const std::string& why) {
+    spdlog::error("document {}: cannot load: {}", doc_, why);
+    state_ = State::kFailed;
+    // Everyone who waited hears about it; a later call tries to load again.
+    auto subscribers = std::exchange(subscribers_, {});
+    for (auto& [raw, subscriber] : subscribers) {
+      subscribers_.emplace(raw, subscriber);
+      drop_subscriber(subscriber);
+      send_to(subscriber, {error_frame(proto::ErrorCode::kInternal,
+                                       "the document could not be loaded", doc_)});
+    }
+    auto queued = std::exchange(submit_queue_, {});
+    for (Submit& submit : queued) {
+      reject(submit, proto::ErrorCode::kInternal, "the document could not be loaded");
+    }
+    for (auto& call : std::exchange(waiting_, {})) call(false);
+  };
+  if (!loaded.ok()) return fail(loaded.error().message);
+
+  store::LoadedDocument& document = loaded.value();
+  auto rope = ot::Rope::from_utf8(document.snapshot.text);
+  if (!rope.ok()) return fail("snapshot is not valid UTF-8");
+  text_ = std::move(rope.value());
+  version_ = document.snapshot.version;
+  history_.reset(version_);
+  for (store::StoredOp& stored : document.ops) {
+    auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+    if (!op.ok() || stored.version != version_) {
+      return fail("op " + std::to_string(stored.version) + " is unreadable or out of order");
+    }
+    if (auto applied = ot::apply(text_, op.value(), services_.options.ot_limits); !applied.ok()) {
+      return fail("op " + std::to_string(stored.version) + " does not apply: " +
+                  applied.error().message);
+    }
+    history_.push(
+        AppliedOp{stored.version, std::move(stored.client), stored.seq, std::move(op.value())});
+    ++version_;
+  }
+  durable_version_ = version_;
+  oldest_retained_ = document.oldest_retained_version;
+  last_snapshot_version_ = document.snapshot.version;
+  state_ = State::kReady;
+
+  for (auto& call : std::exchange(waiting_, {})) call(true);
+  pump();
+}
+
+void DocumentActor::run_when_ready(std::function<void(bool loaded)> call) {
+  last_activity_ = Clock::now();
+  waiting_.push_back(std::move(call));
+  if (state_ == State::kFailed) load();
+}
+
+// ---- Subscriptions ----------------------------------------------------------------------
+
+bool DocumentActor::subscribed(const Subscriber* subscriber) const {
+  return subscribers_.contains(subscriber);
+}
+
+void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from) {
+  if (state_ != State::kReady) {
+    return run_when_ready([this, subscriber = std::move(subscriber), from](bool loaded) mutable {
+      if (loaded) return subscribe(std::move(subscriber), from);
+      send_to(subscriber, {error_frame(proto::ErrorCode::kInternal,
+                                       "the document could not be loaded", doc_)});
+    });
+  }
+  last_activity_ = Clock::now();
+  // Subscribing again restarts the stream from the given version.
+  if (subscribed(subscriber.get())) unsubscribe(subscriber);
+  subscribers_.emplace(subscriber.get(), subscriber);
+
+  if (!from) return send_snapshot_and_join(subscriber);
+  if (*from > durable_version_) {
+    send_to(subscriber, {error_frame(proto::ErrorCode::kVersionAhead,
+                                     "the document is at version " +
+                                         std::to_string(durable_version_) + ", not " +
+                                         std::to_string(*from) + "; resync from the snapshot",
+                                     doc_)});
+    return send_snapshot_and_join(subscriber);
+  }
+  if (*from < oldest_retained_) {
+    send_to(subscriber,
+            {error_frame(proto::ErrorCode::kResyncRequired,
+                         "ops before version " + std::to_string(oldest_retained_) +
+                             " are no longer kept; resync from the snapshot",
+                         doc_)});
+    return send_snapshot_and_join(subscriber);
+  }
+  catch_up_and_join(subscriber, *from);
+}
+
+void DocumentActor::send_snapshot_and_join(const SubscriberPtr& subscriber) {
+  // Memory equals disk only between batches; a snapshot cut now could show unconfirmed ops.
+  if (in_flight_ > 0 || !batch_.empty()) {
+    deferred_snapshots_.push_back(subscriber);
+    return;
+  }
+  send_to(subscriber, {snapshot_frame(doc_, durable_version_, text_)});
+  join(subscriber);
+}
+
+void DocumentActor::catch_up_and_join(const SubscriberPtr& subscriber, std::uint64_t from) {
+  if (from >= history_.start()) {
+    std::vector<Frame> frames;
+    frames.reserve(durable_version_ - from);
+    for (std::uint64_t v = from; v < durable_version_; ++v) {
+      const AppliedOp& applied = history_.at(v);
+      frames.push_back(op_frame(doc_, v, applied.op, applied.client, applied.seq));
+    }
+    send_to(subscriber, std::move(frames));
+    return join(subscriber);
+  }
+  // Older than the window: read the missing ops back from the store, then continue from there.
+  const std::uint64_t until = history_.start();
+  services_.store.read_ops(
+      doc_, from, until,
+      on_loop<std::vector<store::StoredOp>>(
+          [this, subscriber, from, until](store::Result<std::vector<store::StoredOp>> ops) {
+            if (!subscribed(subscriber.get())) return;
+            if (!ops.ok() || ops->size() != until - from) {
+              send_to(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
+                                               "older ops are not available; resync from the "
+                                               "snapshot",
+                                               doc_)});
+              return send_snapshot_and_join(subscriber);
+            }
+            std::vector<Frame> frames;
+            for (const store::StoredOp& stored : ops.value()) {
+              auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+              if (!op.ok()) return send_snapshot_and_join(subscriber);
+              frames.push_back(op_frame(doc_, stored.version, op.value(), stored.client,
+                                        stored.seq));
+            }
+            send_to(subscriber, std::move(frames));
+            // The window may have moved on meanwhile; the rest comes the same way.
+            catch_up_and_join(subscriber, until);
+          }));
+}
+
+void DocumentActor::join(const SubscriberPtr& subscriber) {
+  // Who is here already, then live frames: the group add is posted after the catch-up.
+  std::vector<Frame> frames;
+  for (auto& [client, entry] : presence_.entries()) {
+    if (entry.owner != subscriber) {
+      frames.push_back(presence_frame(doc_, client, durable_version_, entry.state));
+    }
+  }
+  if (!frames.empty()) send_to(subscriber, std::move(frames));
+  const std::size_t loop = subscriber->loop();
+  group_for(loop);
+  asio::post(*services_.loops[loop],
+             [group = groups_[loop], subscriber] { group->add(subscriber); });
+}
+
+void DocumentActor::unsubscribe(const SubscriberPtr& subscriber) {
+  if (state_ == State::kLoading) {
+    return run_when_ready([this, subscriber](bool loaded) {
+      if (loaded) unsubscribe(subscriber);
+    });
+  }
+  last_activity_ = Clock::now();
+  if (!drop_subscriber(subscriber)) return;
+  if (presence_.remove(subscriber->client(), subscriber.get())) {
+    broadcast_gone(subscriber->client(), subscriber.get());
+  }
+}
+
+bool DocumentActor::drop_subscriber(const SubscriberPtr& subscriber) {
+  auto found = subscribers_.find(subscriber.get());
+  if (found == subscribers_.end()) return false;
+  subscribers_.erase(found);
+  std::erase(deferred_snapshots_, subscriber);
+  const std::size_t loop = subscriber->loop();
+  if (groups_[loop]) {
+    // Removing a subscriber that never joined is harmless.
+    asio::post(*services_.loops[loop], [group = groups_[loop], raw = subscriber.get()] {
+      group->remove(raw);
+    });
+  }
+  return true;
+}
+
+// ---- Submits ------------------------------------------------------------------------------
+
+void DocumentActor::submit(SubscriberPtr author, std::string client, std::uint64_t base,
+                           std::uint64_t seq, ot::Op op, SubmitCallback on_result) {
+  last_activity_ = Clock::now();
+  submit_queue_.push_back(
+      Submit{std::move(author), std::move(client), base, seq, std::move(op), std::move(on_result)});
+  if (state_ == State::kFailed) load();
+  if (state_ == State::kReady) pump();
+}
+
+void DocumentActor::pump() {
+  if (state_ != State::kReady || in_flight_ > 0 || !batch_.empty() || fetching_) return;
+  while (!submit_queue_.empty() && !fetching_) {
+    Submit submit = std::move(submit_queue_.front());
+    submit_queue_.pop_front();
+    process(std::move(submit));
+  }
+  // A batch of only duplicates or rejections settles at once.
+  if (in_flight_ == 0 && !batch_.empty() && !fetching_) finish_batch();
+}
+
+void DocumentActor::reject(const Submit& submit, proto::ErrorCode code, std::string message) {
+  if (submit.author) send_to(submit.author, {error_frame(code, message, doc_, submit.seq)});
+  if (submit.on_result) {
+    submit.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, code, std::move(message)});
+  }
+}
+
+void DocumentActor::process(Submit submit) {
+  if (submit.base > version_) {
+    return reject(submit, proto::ErrorCode::kVersionAhead,
+                  "base version " + std::to_string(submit.base) + " is ahead of the document (" +
+                      std::to_string(durable_version_) + ")");
+  }
+  // An op is applied at or after its base version, so when the base is inside the window any
+  // earlier application of (client, seq) is in the window's index too.
+  if (submit.base >= history_.start()) {
+    if (auto original = history_.find(submit.client, submit.seq)) {
+      batch_.push_back(BatchItem{true, false, *original, std::move(submit.author),
+                                 std::move(submit.client), submit.seq, {},
+                                 std::move(submit.on_result)});
+      return;
+    }
+    ot::Op transformed = std::move(submit.op);
+    for (std::uint64_t v = submit.base; v < version_; ++v) {
+      transformed = ot::transform(transformed, history_.at(v).op, ot::Side::kLeft);
+    }
+    return apply_and_append(std::move(submit), std::move(transformed));
+  }
+  if (submit.base < oldest_retained_) {
+    return reject(submit, proto::ErrorCode::kResyncRequired,
+                  "base version " + std::to_string(submit.base) +
+                      " is older than the kept history; resubscribe and re-apply");
+  }
+  // The base is older than the window: fetch the ops in between (and check the log for an
+  // earlier application of this seq) before going on; later submits wait their turn.
+  fetching_ = true;
+  const std::uint64_t from = submit.base;
+  const std::uint64_t until = history_.start();
+  auto shared = std::make_shared<Submit>(std::move(submit));
+  services_.store.find_op(
+      doc_, shared->client, shared->seq,
+      on_loop<std::optional<store::StoredOp>>(
+          [this, shared, from, until](store::Result<std::optional<store::StoredOp>> original) {
+            if (!original.ok()) {
+              fetching_ = false;
+              reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
+              return pump();
+            }
+            services_.store.read_ops(
+                doc_, from, until,
+                on_loop<std::vector<store::StoredOp>>(
+                    [this, shared, original = std::move(original.value())](
+                        store::Result<std::vector<store::StoredOp>> older) mutable {
+                      fetching_ = false;
+                      if (!older.ok()) {
+                        reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
+                      } else {
+                        process_with_older_ops(std::move(*shared), std::move(older.value()),
+                                               std::move(original));
+                      }
+                      pump();
+                    }));
+          }));
+}
+
+void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
+                                           std::optional<store::StoredOp> original) {
+  if (original) {
+    batch_.push_back(BatchItem{true, false, original->version, std::move(submit.author),
+                               std::move(submit.client), submit.seq, {},
+                               std::move(submit.on_result)});
+    return;
+  }
+  // The window may have moved while the store was read: older + window must be contiguous.
+  if (older.empty() || older.front().version != submit.base ||
+      older.back().version + 1 < history_.start()) {
+    return reject(submit, proto::ErrorCode::kResyncRequired, "the history between base and now is not kept");
+  }
+  ot::Op transformed = std::move(submit.op);
+  std::uint64_t next = submit.base;
+  for (const store::StoredOp& stored : older) {
+    if (stored.version < next || stored.version >= history_.start()) continue;
+    auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+    if (!op.ok()) return reject(submit, proto::ErrorCode::kInternal, "a stored op is unreadable");
+    transformed = ot::transform(transformed, op.value(), ot::Side::kLeft);
+    next = stored.version + 1;
+  }
+  for (std::uint64_t v = std::max(next, history_.start()); v < version_; ++v) {
+    transformed = ot::transform(transformed, history_.at(v).op, ot::Side::kLeft);
+  }
+  apply_and_append(std::move(submit), std::move(transformed));
+}
+
+void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
+  if (auto applied = ot::apply(text_, transformed, services_.options.ot_limits); !applied.ok()) {
+    const auto& error = applied.error();
+    return reject(submit, proto::from_ot(error.code), error.message);
+  }
+  const std::uint64_t version = version_++;
+  store::StoredOp stored{version, submit.client, submit.seq, ot::encode_op(transformed),
+                         wall_clock_ms()};
+  history_.push(AppliedOp{version, submit.client, submit.seq, transformed});
+  batch_.push_back(BatchItem{false, false, version, std::move(submit.author),
+                             std::move(submit.client), submit.seq, std::move(transformed),
+                             std::move(submit.on_result)});
+  ++in_flight_;
+  services_.store.append(doc_, std::move(stored),
+                         on_loop<void>([this, version](store::Result<void> result) {
+                           on_appended(version, std::move(result));
+                         }));
+}
+
+void DocumentActor::on_appended(std::uint64_t version, store::Result<void> result) {
+  for (BatchItem& item : batch_) {
+    if (item.duplicate || item.version != version) continue;
+    if (result.ok()) {
+      item.durable = true;
+    } else {
+      spdlog::error("document {}: append of version {} failed: {}", doc_, version,
+                    result.error().message);
+      batch_failed_ = true;
+    }
+  }
+  if (--in_flight_ == 0 && !fetching_) finish_batch();
+}
+
+void DocumentActor::finish_batch() {
+  auto batch = std::exchange(batch_, {});
+  bool failed = std::exchange(batch_failed_, false);
+  for (BatchItem& item : batch) {
+    if (item.duplicate) {
+      // Confirmed long ago (or earlier in this batch): the original ack, never a second apply.
+      if (item.author) send_to(item.author, {ack_frame(doc_, item.version, item.seq)});
+      if (item.on_result) {
+        item.on_result(SubmitResult{SubmitResult::Status::kDuplicate, item.version, {}, {}});
+      }
+      continue;
+    }
+    if (!item.durable || failed) {
+      // Ops after a failed one are refused by the store too (no gaps); none was broadcast.
+      failed = true;
+      if (item.author) {
+        send_to(item.author, {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
+                                          doc_, item.seq)});
+      }
+      if (item.on_result) {
+        item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0,
+                                    proto::ErrorCode::kInternal,
+                                    "the op could not be stored; resend it"});
+      }
+      continue;
+    }
+    const Frame frame = op_frame(doc_, item.version, item.op, item.client, item.seq);
+    const Frame ack = ack_frame(doc_, item.version, item.seq);
+    const bool author_listens = item.author && subscribed(item.author.get());
+    broadcast(frame, item.author, author_listens ? &ack : nullptr);
+    if (item.author && !author_listens) send_to(item.author, {ack});
+    presence_.transform(item.op);
+    durable_version_ = item.version + 1;
+    if (item.on_result) {
+      item.on_result(SubmitResult{SubmitResult::Status::kApplied, item.version, {}, {}});
+    }
+  }
+  if (failed) {
+    // Memory is ahead of the log: start over from what the store has.
+    deferred_snapshots_.clear();
+    return load();
+  }
+  for (const SubscriberPtr& subscriber : std::exchange(deferred_snapshots_, {})) {
+    if (subscribed(subscriber.get())) send_snapshot_and_join(subscriber);
+  }
+  for (auto& done : std::exchange(deferred_reads_, {})) {
+    done(DocumentRead{true, durable_version_, text_.to_string()});
+  }
+  maybe_snapshot();
+  pump();
+}
+
+void DocumentActor::maybe_snapshot() {
+  if (durable_version_ - last_snapshot_version_ < services_.options.snapshot_every) return;
+  last_snapshot_version_ = durable_version_;
+  std::optional<std::uint64_t> keep_from;
+  if (services_.options.retain_ops && durable_version_ > *services_.options.retain_ops) {
+    keep_from = durable_version_ - *services_.options.retain_ops;
+  }
+  services_.store.save_snapshot(
+      doc_, store::Snapshot{durable_version_, text_.to_string()}, keep_from,
+      on_loop<void>([this, keep_from](store::Result<void> result) {
+        if (!result.ok()) {
+          spdlog::warn("document {}: snapshot failed: {}", doc_, result.error().message);
+        } else if (keep_from) {
+          oldest_retained_ = std::max(oldest_retained_, *keep_from);
+        }
+      }));
+}
+
+void DocumentActor::read(std::function<void(DocumentRead)> done) {
+  if (state_ != State::kReady) {
+    return run_when_ready([this, done = std::move(done)](bool loaded) mutable {
+      if (loaded) return read(std::move(done));
+      done(DocumentRead{});
+    });
+  }
+  if (in_flight_ > 0 || !batch_.empty()) {
+    deferred_reads_.push_back(std::move(done));
+    return;
+  }
+  done(DocumentRead{true, durable_version_, text_.to_string()});
+}
+
+// ---- Presence -----------------------------------------------------------------------------
+
+void DocumentActor::update_presence(const SubscriberPtr& owner, std::uint64_t version,
+                                    PresenceState state) {
+  if (state_ != State::kReady || !subscribed(owner.get()) || version > durable_version_) return;
+  const auto now = Clock::now();
+  last_activity_ = now;
+  if (version < history_.start()) {
+    state.selections.clear();  // too old to move forward; better no cursor than a wrong one
+  } else {
+    for (std::uint64_t v = version; v < durable_version_; ++v) {
+      for (ot::Selection& selection : state.selections) {
+        selection = ot::transform_selection(selection, history_.at(v).op);
+      }
+    }
+  }
+  if (version_ == durable_version_) {
+    const std::uint64_t length = text_.length();
+    for (ot::Selection& selection : state.selections) {
+      selection.anchor = std::min(selection.anchor, length);
+      selection.head = std::min(selection.head, length);
+    }
+  }
+  PresenceTable::Entry& entry = presence_.update(owner, std::move(state), now);
+  if (now - entry.last_broadcast >= services_.options.presence_interval) {
+    broadcast_presence(entry, owner->client(), now);
+  } else if (!presence_timer_armed_) {
+    presence_timer_armed_ = true;
+    presence_timer_.expires_at(entry.last_broadcast + services_.options.presence_interval);
+    presence_timer_.async_wait([this](const boost::system::error_code& ec) {
+      presence_timer_armed_ = false;
+      if (!ec) flush_presence();
+    });
+  }
+}
+
+void DocumentActor::broadcast_presence(PresenceTable::Entry& entry, const std::string& client,
+                                       Clock::time_point now) {
+  entry.pending = false;
+  entry.last_broadcast = now;
+  broadcast_except(presence_frame(doc_, client, durable_version_, entry.state), entry.owner.get());
+}
+
+void DocumentActor::flush_presence() {
+  const auto now = Clock::now();
+  for (auto& [client, entry] : presence_.entries()) {
+    if (entry.pending) broadcast_presence(entry, client, now);
+  }
+}
+
+void DocumentActor::broadcast_gone(const std::string& client, const Subscriber* owner) {
+  broadcast_except(presence_gone_frame(doc_, client), owner);
+}
+
+bool DocumentActor::sweep(Clock::time_point now) {
+  std::vector<std::pair<std::string, const Subscriber*>> quiet;
+  for (const auto& [client, entry] : presence_.entries()) {
+    if (now - entry.last_seen >= services_.options.presence_ttl) {
+      quiet.emplace_back(client, entry.owner.get());
+    }
+  }
+  for (const auto& [client, owner] : quiet) {
+    presence_.remove(client, owner);
+    broadcast_gone(client, owner);
+  }
+  return subscribers_.empty() && waiting_.empty() && submit_queue_.empty() && batch_.empty() &&
+         in_flight_ == 0 && !fetching_ && store_calls_ == 0 && !presence_timer_armed_ &&
+         state_ != State::kLoading && now - last_activity_ >= services_.options.idle_unload;
+}
+
+// ---- Delivery -----------------------------------------------------------------------------
+
+FanoutGroup& DocumentActor::group_for(std::size_t loop) {
+  if (!groups_[loop]) groups_[loop] = std::make_shared<FanoutGroup>(doc_);
+  return *groups_[loop];
+}
+
+void DocumentActor::send_to(const SubscriberPtr& subscriber, std::vector<Frame> frames) {
+  if (frames.empty()) return;
+  asio::post(*services_.loops[subscriber->loop()],
+             [subscriber, doc = doc_, frames = std::move(frames)] {
+               for (const Frame& frame : frames) subscriber->deliver(doc, frame);
+             });
+}
+
+void DocumentActor::broadcast(const Frame& frame, const SubscriberPtr& author,
+                              const Frame* author_frame) {
+  for (std::size_t loop = 0; loop < groups_.size(); ++loop) {
+    if (!groups_[loop]) continue;
+    std::optional<Frame> ack;
+    if (author_frame != nullptr) ack = *author_frame;
+    asio::post(*services_.loops[loop], [group = groups_[loop], frame, author, ack] {
+      group->deliver(frame, author.get(), ack ? &*ack : nullptr);
+    });
+  }
+}
+
+void DocumentActor::broadcast_except(const Frame& frame, const Subscriber* skip) {
+  for (std::size_t loop = 0; loop < groups_.size(); ++loop) {
+    if (!groups_[loop]) continue;
+    asio::post(*services_.loops[loop],
+               [group = groups_[loop], frame, skip] { group->deliver_except(frame, skip); });
+  }
+}
+
+}  // namespace tandem::collab

@@ -1,0 +1,172 @@
+#pragma once
+
+#include "collab/collab_options.hpp"
+#include "collab/fanout_group.hpp"
+#include "collab/history_window.hpp"
+#include "collab/presence_table.hpp"
+#include "collab/subscriber.hpp"
+#include "ot/rope.hpp"
+#include "proto/error.hpp"
+#include "store/document_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tandem::collab {
+
+// What the documents of one event loop share.
+struct LoopServices {
+  std::size_t loop_index;
+  std::vector<boost::asio::io_context*> loops;  // every loop, to reach subscribers
+  store::DocumentStore& store;
+  const CollabOptions& options;
+
+  boost::asio::io_context& own_loop() const { return *loops[loop_index]; }
+};
+
+// How a submit ended, reported on the document's loop once it is settled.
+struct SubmitResult {
+  enum class Status { kApplied, kDuplicate, kRejected };
+  Status status = Status::kRejected;
+  std::uint64_t version = 0;  // where the op was applied (kApplied, kDuplicate)
+  proto::ErrorCode error = proto::ErrorCode::kInternal;  // for kRejected
+  std::string message;
+};
+using SubmitCallback = std::function<void(const SubmitResult&)>;
+
+struct DocumentRead {
+  bool ok = false;
+  std::uint64_t version = 0;
+  std::string text;
+};
+
+// One open document, owned by one event loop and touched only from it (DESIGN.md §3, §6).
+//
+// Submits are processed in batches: while one batch of applied ops is being made durable, new
+// submits queue; when the store confirms the batch, its ops are broadcast (the author gets an
+// ack in place of its op) and the next batch starts. So every subscriber sees only durable
+// ops, in version order, and snapshots are cut at batch boundaries where memory == disk.
+class DocumentActor {
+ public:
+  DocumentActor(std::string doc, LoopServices& services);
+  ~DocumentActor();
+
+  DocumentActor(const DocumentActor&) = delete;
+  DocumentActor& operator=(const DocumentActor&) = delete;
+
+  // From version `from` (every op after it, then live ops) or, without it, from a snapshot.
+  void subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from);
+  void unsubscribe(const SubscriberPtr& subscriber);
+  // `author` (may be null) gets the ack in its stream; `on_result` (may be empty) the outcome.
+  void submit(SubscriberPtr author, std::string client, std::uint64_t base, std::uint64_t seq,
+              ot::Op op, SubmitCallback on_result);
+  void update_presence(const SubscriberPtr& owner, std::uint64_t version, PresenceState state);
+  // The durable text and version.
+  void read(std::function<void(DocumentRead)> done);
+
+  // Drops quiet presence; true when the document has nothing left to do and may be unloaded.
+  bool sweep(Clock::time_point now);
+
+  const std::string& id() const { return doc_; }
+  std::size_t subscriber_count() const { return subscribers_.size(); }
+
+ private:
+  enum class State { kLoading, kReady, kFailed };
+
+  struct Submit {
+    SubscriberPtr author;
+    std::string client;
+    std::uint64_t base;
+    std::uint64_t seq;
+    ot::Op op;
+    SubmitCallback on_result;
+  };
+  // One entry of the batch being made durable, settled in order when the batch completes.
+  struct BatchItem {
+    bool duplicate = false;
+    bool durable = false;
+    std::uint64_t version = 0;
+    SubscriberPtr author;
+    std::string client;
+    std::uint64_t seq = 0;
+    ot::Op op;
+    SubmitCallback on_result;
+  };
+
+  void load();
+  void on_loaded(store::Result<store::LoadedDocument> loaded);
+  // Runs `call(true)` once the document is loaded, or `call(false)` if loading fails.
+  void run_when_ready(std::function<void(bool loaded)> call);
+
+  void send_snapshot_and_join(const SubscriberPtr& subscriber);
+  void catch_up_and_join(const SubscriberPtr& subscriber, std::uint64_t from);
+  void join(const SubscriberPtr& subscriber);
+  bool subscribed(const Subscriber* subscriber) const;
+  // Forgets a subscriber and takes it out of its fanout group; false if it was not subscribed.
+  bool drop_subscriber(const SubscriberPtr& subscriber);
+
+  void pump();
+  void process(Submit submit);
+  void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
+                              std::optional<store::StoredOp> original);
+  void apply_and_append(Submit submit, ot::Op transformed);
+  void on_appended(std::uint64_t version, store::Result<void> result);
+  void finish_batch();
+  void reject(const Submit& submit, proto::ErrorCode code, std::string message);
+  void maybe_snapshot();
+
+  void broadcast_presence(PresenceTable::Entry& entry, const std::string& client,
+                          Clock::time_point now);
+  void flush_presence();
+  void broadcast_gone(const std::string& client, const Subscriber* owner);
+
+  void send_to(const SubscriberPtr& subscriber, std::vector<Frame> frames);
+  // Posts to the loop of every group; one post per loop, however many members it has.
+  void broadcast(const Frame& frame, const SubscriberPtr& author, const Frame* author_frame);
+  void broadcast_except(const Frame& frame, const Subscriber* skip);
+  FanoutGroup& group_for(std::size_t loop);
+
+  // Runs `then` on this loop with the result of a store call.
+  template <typename T>
+  std::function<void(store::Result<T>)> on_loop(std::function<void(store::Result<T>)> then);
+
+  std::string doc_;
+  LoopServices& services_;
+  State state_ = State::kLoading;
+  std::vector<std::function<void(bool)>> waiting_;  // calls that arrived before the load finished
+
+  ot::Rope text_;
+  std::uint64_t version_ = 0;          // ops applied in memory
+  std::uint64_t durable_version_ = 0;  // ops the store has confirmed and subscribers have seen
+  std::uint64_t oldest_retained_ = 0;  // the store has no ops before this one
+  std::uint64_t last_snapshot_version_ = 0;
+  HistoryWindow history_;
+
+  std::unordered_map<const Subscriber*, SubscriberPtr> subscribers_;
+  std::vector<std::shared_ptr<FanoutGroup>> groups_;  // by loop; members live on that loop
+
+  std::deque<Submit> submit_queue_;
+  std::vector<BatchItem> batch_;
+  std::size_t in_flight_ = 0;  // appends of the current batch not yet confirmed
+  bool batch_failed_ = false;
+  bool fetching_ = false;      // a submit waits for older ops from the store
+  std::size_t store_calls_ = 0;
+  std::vector<SubscriberPtr> deferred_snapshots_;
+  std::vector<std::function<void(DocumentRead)>> deferred_reads_;
+
+  PresenceTable presence_;
+  boost::asio::steady_timer presence_timer_;
+  bool presence_timer_armed_ = false;
+  Clock::time_point last_activity_;
+};
+
+}  // namespace tandem::collab

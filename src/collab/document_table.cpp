@@ -1,0 +1,49 @@
+#include "collab/document_table.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+#include <vector>
+
+namespace tandem::collab {
+
+DocumentTable::DocumentTable(LoopServices services)
+    : services_(std::move(services)), sweep_timer_(services_.own_loop()) {}
+
+DocumentActor& DocumentTable::get(const std::string& doc) {
+  auto& slot = documents_[doc];
+  if (!slot) slot = std::make_unique<DocumentActor>(doc, services_);
+  return *slot;
+}
+
+DocumentActor* DocumentTable::find(const std::string& doc) {
+  auto found = documents_.find(doc);
+  return found == documents_.end() ? nullptr : found->second.get();
+}
+
+void DocumentTable::start_sweeping(std::chrono::milliseconds interval) {
+  sweep_interval_ = interval;
+  sweep_timer_.expires_after(sweep_interval_);
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopped_) sweep();
+  });
+}
+
+void DocumentTable::sweep() {
+  const auto now = Clock::now();
+  std::vector<std::string> idle;
+  for (auto& [doc, actor] : documents_) {
+    if (actor->sweep(now)) idle.push_back(doc);
+  }
+  for (const std::string& doc : idle) documents_.erase(doc);
+  if (!idle.empty()) spdlog::debug("unloaded {} idle document(s)", idle.size());
+  start_sweeping(sweep_interval_);
+}
+
+void DocumentTable::stop() {
+  stopped_ = true;
+  sweep_timer_.cancel();
+  documents_.clear();
+}
+
+}  // namespace tandem::collab

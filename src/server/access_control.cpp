@@ -1,0 +1,98 @@
+#include "server/access_control.hpp"
+
+#include "server/json_error.hpp"
+#include "server/security/access_token.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+namespace tandem::server {
+
+namespace {
+
+security::TrustedProxies parse_proxies(std::vector<std::string> cidrs) {
+  auto parsed = security::TrustedProxies::parse(std::move(cidrs));
+  if (!parsed.ok()) throw std::invalid_argument("trusted-proxy: " + parsed.error());
+  return std::move(parsed.value());
+}
+
+}  // namespace
+
+AccessControl::AccessControl(AccessControlOptions options)
+    : options_(std::move(options)),
+      origins_(options_.allow_origins),
+      proxies_(parse_proxies(options_.trusted_proxies)),
+      limiter_(options_.max_connections_per_ip) {}
+
+std::optional<std::string> bearer_token(const Request& request) {
+  const std::string_view header = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || !header.starts_with(kBearer)) return std::nullopt;
+  return std::string(header.substr(kBearer.size()));
+}
+
+boost::asio::ip::address AccessControl::client_address(const Request& request,
+                                                       const boost::asio::ip::address& peer) const {
+  return security::client_address(peer, request["X-Forwarded-For"], request[http::field::forwarded],
+                                  proxies_);
+}
+
+bool AccessControl::origin_allowed(const Request& request) const {
+  const std::string_view origin = request[http::field::origin];
+  // Behind a TLS-terminating proxy the request arrived as https even though we see http.
+  const bool tls = request["X-Forwarded-Proto"] == "https";
+  return origins_.allows(origin, request[http::field::host], tls);
+}
+
+std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
+    const std::optional<std::string>& token) const {
+  if (!tokens_required()) return Permissions::everything();
+  auto refuse = [](std::string message) {
+    return proto::ErrorMessage{proto::ErrorCode::kUnauthorized, std::move(message), std::nullopt,
+                               std::nullopt, true};
+  };
+  if (!token || token->empty()) return refuse("an access token is required");
+  auto grant = security::verify_access_token(*token, options_.auth_secret,
+                                             std::chrono::system_clock::now());
+  if (!grant.ok()) {
+    return refuse(fmt::format("access token refused ({}): {}", grant.error().code_name(),
+                              grant.error().message));
+  }
+  auto shared = std::make_shared<const security::AccessGrant>(std::move(grant.value()));
+  Permissions permissions;
+  permissions.access_for = [shared](std::string_view doc) { return shared->access_for(doc); };
+  permissions.display_name = shared->name;
+  permissions.expires = std::chrono::system_clock::time_point(shared->expires);
+  return permissions;
+}
+
+std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
+    const Request& request) const {
+  return authorize(bearer_token(request));
+}
+
+std::variant<Response, AdmissionTicket> AccessControl::admit(const Request& request,
+                                                             const RequestContext& context) {
+  if (!origin_allowed(request)) {
+    return make_json_error(http::status::forbidden, "origin_not_allowed",
+                           fmt::format("origin {} may not connect; see --allow-origin",
+                                       std::string_view(request[http::field::origin])),
+                           request.version(), false);
+  }
+  auto lease = limiter_.acquire(context.client);
+  if (!lease) {
+    Response refusal = make_json_error(
+        http::status::too_many_requests, "too_many_connections",
+        fmt::format("at most {} connections per client address", options_.max_connections_per_ip),
+        request.version(), false);
+    refusal.set(http::field::retry_after, "5");
+    return refusal;
+  }
+  return std::static_pointer_cast<void>(
+      std::make_shared<security::ConnectionLimiter::Lease>(std::move(*lease)));
+}
+
+}  // namespace tandem::server

@@ -1,0 +1,150 @@
+#include "server/protocol_session.hpp"
+
+#include "proto/encode_server.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace tandem::server {
+
+collab::Frame standalone_frame(const proto::ServerMessage& message) {
+  return {std::make_shared<const std::string>(proto::encode(message)), std::nullopt};
+}
+
+ProtocolSession::ProtocolSession(std::size_t loop, std::string client,
+                                 collab::Collaboration& collaboration,
+                                 const ProtocolConfig& config, Permissions permissions,
+                                 FrameSink* sink)
+    : Subscriber(loop, std::move(client)),
+      collaboration_(collaboration),
+      config_(config),
+      permissions_(std::move(permissions)),
+      sink_(sink) {}
+
+collab::Frame ProtocolSession::welcome_frame() const {
+  proto::Welcome welcome;
+  welcome.client = client();
+  welcome.heartbeat_ms = static_cast<std::uint64_t>(config_.heartbeat.count());
+  welcome.limits = {config_.limits.max_message_bytes, config_.max_docs, config_.max_op_bytes};
+  welcome.server = config_.server_name;
+  return standalone_frame(welcome);
+}
+
+void ProtocolSession::send_error(proto::ErrorCode code, std::string message,
+                                 std::optional<std::string> doc,
+                                 std::optional<std::uint64_t> seq) {
+  if (sink_ == nullptr) return;
+  sink_->send(standalone_frame(
+      proto::ErrorMessage{code, std::move(message), std::move(doc), seq, false}));
+}
+
+void ProtocolSession::refuse(proto::Error error) {
+  if (sink_ == nullptr) return;
+  sink_->send(standalone_frame(proto::to_error_message(std::move(error))));
+}
+
+bool ProtocolSession::expired() {
+  if (!permissions_.expires || std::chrono::system_clock::now() < *permissions_.expires) {
+    return false;
+  }
+  if (sink_ != nullptr) {
+    sink_->fail(proto::ErrorMessage{proto::ErrorCode::kUnauthorized,
+                                    "the access token has expired; reconnect with a new one",
+                                    std::nullopt, std::nullopt, true});
+  }
+  return true;
+}
+
+void ProtocolSession::handle(proto::ClientMessage message) {
+  if (sink_ == nullptr) return;
+  std::visit(
+      [this](auto& m) {
+        using M = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<M, proto::Ping>) {
+          sink_->send(standalone_frame(proto::Pong{m.id}));
+        } else if constexpr (std::is_same_v<M, proto::Hello>) {
+          // A repeated hello changes nothing; the first one fixed the client and its token.
+          if (m.client != client()) {
+            send_error(proto::ErrorCode::kBadMessage,
+                       "hello was already received for client " + client());
+          }
+        } else if (!expired()) {
+          if constexpr (std::is_same_v<M, proto::Subscribe>) on_subscribe(m);
+          if constexpr (std::is_same_v<M, proto::Unsubscribe>) on_unsubscribe(m);
+          if constexpr (std::is_same_v<M, proto::SubmitOp>) on_submit(m);
+          if constexpr (std::is_same_v<M, proto::PresenceUpdate>) on_presence(m);
+        }
+      },
+      message);
+}
+
+void ProtocolSession::on_subscribe(proto::Subscribe& message) {
+  if (permissions_.access_for(message.doc) == Access::kNone) {
+    return send_error(proto::ErrorCode::kForbidden,
+                      "the access token does not grant access to " + message.doc, message.doc);
+  }
+  if (!subscriptions_.contains(message.doc) && subscriptions_.size() >= config_.max_docs) {
+    return send_error(proto::ErrorCode::kTooManyDocs,
+                      fmt::format("at most {} documents per connection", config_.max_docs),
+                      message.doc);
+  }
+  subscriptions_[message.doc] = message.version;
+  collaboration_.subscribe(message.doc, message.version,
+                           std::static_pointer_cast<collab::Subscriber>(shared_from_this()));
+}
+
+void ProtocolSession::on_unsubscribe(const proto::Unsubscribe& message) {
+  if (subscriptions_.erase(message.doc) == 0) return;
+  collaboration_.unsubscribe(message.doc, shared_from_this());
+}
+
+void ProtocolSession::on_submit(proto::SubmitOp& message) {
+  const Access access = permissions_.access_for(message.doc);
+  if (access != Access::kWrite) {
+    return send_error(access == Access::kRead ? proto::ErrorCode::kReadOnly
+                                              : proto::ErrorCode::kForbidden,
+                      "the access token does not allow editing " + message.doc, message.doc,
+                      message.seq);
+  }
+  if (!subscriptions_.contains(message.doc)) {
+    // The confirmation travels in the document's stream, so there must be one.
+    return send_error(proto::ErrorCode::kNotSubscribed,
+                      "subscribe to " + message.doc + " before submitting to it", message.doc,
+                      message.seq);
+  }
+  collaboration_.submit(message.doc, shared_from_this(), client(), message.base_version,
+                        message.seq, std::move(message.op));
+}
+
+void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
+  if (!subscriptions_.contains(message.doc)) {
+    return send_error(proto::ErrorCode::kNotSubscribed,
+                      "subscribe to " + message.doc + " before sending presence", message.doc);
+  }
+  collab::PresenceState state;
+  state.selections = std::move(message.selections);
+  state.name = permissions_.display_name.value_or(message.name.value_or(""));
+  state.color = message.color.value_or("");
+  collaboration_.update_presence(message.doc, shared_from_this(), message.version,
+                                 std::move(state));
+}
+
+void ProtocolSession::detach() {
+  sink_ = nullptr;
+  for (const auto& [doc, version] : subscriptions_) {
+    collaboration_.unsubscribe(doc, shared_from_this());
+  }
+  subscriptions_.clear();
+}
+
+void ProtocolSession::deliver(const std::string& doc, const collab::Frame& frame) {
+  if (sink_ == nullptr) return;
+  auto found = subscriptions_.find(doc);
+  // Frames of a document left a moment ago may still arrive; they are not wanted.
+  if (found == subscriptions_.end()) return;
+  if (frame.version_after) found->second = frame.version_after;
+  sink_->send(frame);
+}
+
+}  // namespace tandem::server

@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "store/sqlite_schema.hpp"
+#include "store/sqlite_store.hpp"
+#include "store_test_support.hpp"
+
+namespace tandem::store {
+namespace {
+
+using test::append_sync;
+using test::load_sync;
+using test::make_op;
+using test::open_store;
+using test::raw_exec;
+using test::TempDir;
+
+Result<std::unique_ptr<SqliteStore>> try_open(const std::string& path) {
+  SqliteStoreOptions options;
+  options.path = path;
+  return SqliteStore::open(options);
+}
+
+std::int64_t raw_query_int(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK);
+  std::int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(SqliteOpenTest, NewDatabaseGetsTheLatestSchemaInWalMode) {
+  TempDir dir;
+  auto store = open_store(dir.db());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->path(), dir.db());
+  store.reset();
+  EXPECT_EQ(raw_query_int(dir.db(), "PRAGMA user_version"), latest_schema_version());
+  EXPECT_EQ(raw_query_int(dir.db(), "PRAGMA application_id"), kApplicationId);
+  // WAL is a property of the file, so it shows on a plain connection too.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.db().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteOpenTest, ReopeningDoesNotMigrateAgain) {
+  TempDir dir;
+  ASSERT_NE(open_store(dir.db()), nullptr);
+  auto again = open_store(dir.db());
+  ASSERT_NE(again, nullptr);
+  ASSERT_TRUE(append_sync(*again, "doc", make_op("doc", 0)).ok());
+}
+
+TEST(SqliteOpenTest, RefusesANewerSchemaVersion) {
+  TempDir dir;
+  ASSERT_NE(open_store(dir.db()), nullptr);
+  raw_exec(dir.db(), "PRAGMA user_version = 99");
+  auto refused = try_open(dir.db());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(refused.error().message.find("newer"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find(dir.db()), std::string::npos);
+  EXPECT_NE(refused.error().message.find("99"), std::string::npos);
+  // Refusing must not have changed the file.
+  EXPECT_EQ(raw_query_int(dir.db(), "PRAGMA user_version"), 99);
+}
+
+TEST(SqliteOpenTest, RefusesSomeoneElsesDatabase) {
+  TempDir dir;
+  raw_exec(dir.db(), "CREATE TABLE invoices (id INTEGER PRIMARY KEY)");
+  auto refused = try_open(dir.db());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(refused.error().message.find("not a Tandem database"), std::string::npos);
+}
+
+TEST(SqliteOpenTest, RefusesAFileThatIsNotADatabase) {
+  TempDir dir;
+  std::ofstream(dir.db()) << "this is not an SQLite file, it is long enough to have a header......"
+                             "................................................................";
+  auto refused = try_open(dir.db());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(dir.db()), std::string::npos) << refused.error().message;
+}
+
+TEST(SqliteOpenTest, UnwritablePathFailsWithPathAndReason) {
+  TempDir dir;
+  const std::string missing_dir = (dir.path() / "no" / "such" / "dir" / "tandem.db").string();
+  auto refused = try_open(missing_dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kIo);
+  EXPECT_NE(refused.error().message.find(missing_dir), std::string::npos);
+  EXPECT_NE(refused.error().message.find("unable to open"), std::string::npos)
+      << refused.error().message;
+
+  auto directory = try_open(dir.path().string());
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().code, ErrorCode::kIo);
+
+  // /proc takes no new files, even from root.
+  auto proc = try_open("/proc/tandem-store-test.db");
+  ASSERT_FALSE(proc.ok());
+  EXPECT_EQ(proc.error().code, ErrorCode::kIo);
+  EXPECT_NE(proc.error().message.find("/proc/tandem-store-test.db"), std::string::npos);
+
+  auto empty = try_open("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::kIo);
+}
+
+TEST(SqliteOpenTest, ReadOnlyFileIsRefused) {
+  if (geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
+  TempDir dir;
+  ASSERT_NE(open_store(dir.db()), nullptr);
+  ASSERT_EQ(chmod(dir.db().c_str(), 0400), 0);
+  auto refused = try_open(dir.db());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(dir.db()), std::string::npos);
+}
+
+TEST(SqliteOpenTest, LoadDetectsAGapLeftByDamage) {
+  TempDir dir;
+  {
+    auto store = open_store(dir.db());
+    ASSERT_NE(store, nullptr);
+    for (std::uint64_t v = 0; v < 5; ++v)
+      ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", v)).ok());
+  }
+  raw_exec(
+      dir.db(),
+      "DELETE FROM ops WHERE doc = (SELECT id FROM documents WHERE name = 'doc') AND version = 2");
+  auto store = open_store(dir.db());
+  ASSERT_NE(store, nullptr);
+  auto loaded = load_sync(*store, "doc");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(loaded.error().message.find("gap"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem::store

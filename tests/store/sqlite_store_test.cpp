@@ -1,0 +1,287 @@
+#include "store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store_test_support.hpp"
+
+namespace tandem::store {
+namespace {
+
+using test::append_sync;
+using test::find_op_sync;
+using test::load_sync;
+using test::make_op;
+using test::open_store;
+using test::read_ops_sync;
+using test::TempDir;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_store(dir_.db());
+    ASSERT_NE(store_, nullptr);
+  }
+
+  void append_range(const std::string& doc, std::uint64_t from, std::uint64_t to) {
+    for (std::uint64_t v = from; v < to; ++v) {
+      auto appended = append_sync(*store_, doc, make_op(doc, v));
+      ASSERT_TRUE(appended.ok()) << appended.error().message;
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, UnknownDocumentLoadsEmpty) {
+  auto loaded = load_sync(*store_, "never-written");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->snapshot.version, 0u);
+  EXPECT_EQ(loaded->snapshot.text, "");
+  EXPECT_TRUE(loaded->ops.empty());
+  EXPECT_EQ(loaded->oldest_retained_version, 0u);
+}
+
+TEST_F(SqliteStoreTest, AppendedOpsLoadInOrder) {
+  append_range("a", 0, 5);
+  append_range("b", 0, 2);
+  auto loaded = load_sync(*store_, "a");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_EQ(loaded->ops.size(), 5u);
+  for (std::uint64_t v = 0; v < 5; ++v) EXPECT_EQ(loaded->ops[v], make_op("a", v));
+  auto other = load_sync(*store_, "b");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->ops.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, StoresTextExactly) {
+  StoredOp op = make_op("doc", 0);
+  op.op_json = std::string("[\"nul\\u0000 \xF0\x9F\x98\x80 \"]") + std::string(1, '\0') + "tail";
+  op.client = "client with spaces \xE4\xB8\xAD";
+  ASSERT_TRUE(append_sync(*store_, "doc \xE2\x9C\x93", op).ok());
+  auto loaded = load_sync(*store_, "doc \xE2\x9C\x93");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->ops.size(), 1u);
+  EXPECT_EQ(loaded->ops[0], op);
+}
+
+TEST_F(SqliteStoreTest, ZeroTimeIsStampedWithTheClock) {
+  StoredOp op = make_op("doc", 0);
+  op.time_ms = 0;
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  ASSERT_TRUE(append_sync(*store_, "doc", op).ok());
+  auto loaded = load_sync(*store_, "doc");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->ops.size(), 1u);
+  EXPECT_GE(loaded->ops[0].time_ms, before);
+}
+
+TEST_F(SqliteStoreTest, ReadOpsReturnsTheRequestedRange) {
+  append_range("doc", 0, 10);
+  auto middle = read_ops_sync(*store_, "doc", 3, 6);
+  ASSERT_TRUE(middle.ok()) << middle.error().message;
+  ASSERT_EQ(middle->size(), 3u);
+  EXPECT_EQ((*middle)[0], make_op("doc", 3));
+  EXPECT_EQ((*middle)[2], make_op("doc", 5));
+
+  auto past_end = read_ops_sync(*store_, "doc", 8, 100);
+  ASSERT_TRUE(past_end.ok());
+  EXPECT_EQ(past_end->size(), 2u);
+
+  auto unbounded = read_ops_sync(*store_, "doc", 0, std::numeric_limits<std::uint64_t>::max());
+  ASSERT_TRUE(unbounded.ok());
+  EXPECT_EQ(unbounded->size(), 10u);
+
+  auto empty = read_ops_sync(*store_, "doc", 6, 6);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  auto reversed = read_ops_sync(*store_, "doc", 7, 2);
+  ASSERT_TRUE(reversed.ok());
+  EXPECT_TRUE(reversed->empty());
+  auto missing = read_ops_sync(*store_, "other", 0, 10);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->empty());
+}
+
+TEST_F(SqliteStoreTest, FindOpByClientAndSeq) {
+  append_range("doc", 0, 4);
+  auto found = find_op_sync(*store_, "doc", "client-doc", 3);  // seq 3 is version 2
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, make_op("doc", 2));
+
+  auto unknown_seq = find_op_sync(*store_, "doc", "client-doc", 99);
+  ASSERT_TRUE(unknown_seq.ok());
+  EXPECT_FALSE(unknown_seq->has_value());
+  // (client, seq) is unique per document, so the same pair elsewhere is another op.
+  auto other_doc = find_op_sync(*store_, "other", "client-doc", 3);
+  ASSERT_TRUE(other_doc.ok());
+  EXPECT_FALSE(other_doc->has_value());
+}
+
+TEST_F(SqliteStoreTest, DuplicateVersionIsAConflict) {
+  append_range("doc", 0, 3);
+  StoredOp again = make_op("doc", 1);
+  again.seq = 1000;  // a new (client, seq), so only the version collides
+  auto refused = append_sync(*store_, "doc", again);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("already in the log"), std::string::npos);
+  auto loaded = load_sync(*store_, "doc");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->ops.size(), 3u);
+  EXPECT_EQ(loaded->ops[1], make_op("doc", 1));
+}
+
+TEST_F(SqliteStoreTest, GapIsAConflict) {
+  auto first = append_sync(*store_, "doc", make_op("doc", 1));
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, ErrorCode::kConflict);
+  EXPECT_NE(first.error().message.find("gap"), std::string::npos);
+
+  append_range("doc", 0, 2);
+  auto skipped = append_sync(*store_, "doc", make_op("doc", 3));
+  ASSERT_FALSE(skipped.ok());
+  EXPECT_EQ(skipped.error().code, ErrorCode::kConflict);
+  append_range("doc", 2, 4);  // the log is unchanged: version 2 is still next
+}
+
+TEST_F(SqliteStoreTest, DuplicateClientSeqIsAConflict) {
+  append_range("doc", 0, 2);
+  StoredOp resubmit = make_op("doc", 2);
+  resubmit.seq = make_op("doc", 0).seq;
+  auto refused = append_sync(*store_, "doc", resubmit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+  EXPECT_NE(refused.error().message.find("seq"), std::string::npos);
+  append_range("doc", 2, 3);  // the refused op did not take version 2
+}
+
+TEST_F(SqliteStoreTest, RefusedAppendsLeaveTheirBatchAlone) {
+  // Issued without waiting, so most of them share a transaction.
+  std::vector<std::pair<std::string, StoredOp>> writes;
+  for (std::uint64_t v = 0; v < 50; ++v) writes.emplace_back("good", make_op("good", v));
+  writes.emplace_back("good", make_op("good", 10));  // duplicate version
+  writes.emplace_back("gap", make_op("gap", 4));     // gap on an empty document
+  StoredOp dup_seq = make_op("good", 50);
+  dup_seq.seq = 1;
+  writes.emplace_back("good", dup_seq);
+  for (std::uint64_t v = 50; v < 60; ++v) writes.emplace_back("good", make_op("good", v));
+
+  std::vector<std::promise<Result<void>>> promises(writes.size());
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    store_->append(writes[i].first, writes[i].second,
+                   [&promises, i](Result<void> r) { promises[i].set_value(std::move(r)); });
+  }
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    auto result = promises[i].get_future().get();
+    const bool should_fail = i >= 50 && i < 53;
+    EXPECT_EQ(result.ok(), !should_fail) << "write " << i;
+    if (!result.ok()) {
+      EXPECT_EQ(result.error().code, ErrorCode::kConflict);
+    }
+  }
+  auto loaded = load_sync(*store_, "good");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->ops.size(), 60u);
+  for (std::uint64_t v = 0; v < 60; ++v) EXPECT_EQ(loaded->ops[v], make_op("good", v));
+}
+
+TEST_F(SqliteStoreTest, CompletionsRunOnAStoreThreadInIssueOrder) {
+  const auto caller = std::this_thread::get_id();
+  std::vector<int> order;
+  std::mutex mutex;
+  std::promise<void> last;
+  for (int i = 0; i < 200; ++i) {
+    store_->append("doc", make_op("doc", static_cast<std::uint64_t>(i)),
+                   [&, i, caller](Result<void> r) {
+                     EXPECT_TRUE(r.ok());
+                     EXPECT_NE(std::this_thread::get_id(), caller);
+                     const std::lock_guard lock(mutex);
+                     order.push_back(i);
+                     if (i == 199) last.set_value();
+                   });
+  }
+  last.get_future().wait();
+  const std::lock_guard lock(mutex);
+  ASSERT_EQ(order.size(), 200u);
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
+TEST_F(SqliteStoreTest, CloseDrainsQueuedWork) {
+  std::atomic<int> succeeded{0};
+  for (std::uint64_t v = 0; v < 2000; ++v) {
+    store_->append("doc", make_op("doc", v), [&](Result<void> r) {
+      if (r.ok()) ++succeeded;
+    });
+  }
+  std::atomic<bool> loaded{false};
+  store_->load("doc", [&](Result<LoadedDocument> r) { loaded = r.ok(); });
+  store_->close();
+  EXPECT_EQ(succeeded.load(), 2000);
+  EXPECT_TRUE(loaded.load());
+
+  store_ = open_store(dir_.db());
+  ASSERT_NE(store_, nullptr);
+  auto reloaded = load_sync(*store_, "doc");
+  ASSERT_TRUE(reloaded.ok());
+  EXPECT_EQ(reloaded->ops.size(), 2000u);
+}
+
+TEST_F(SqliteStoreTest, ClosedStoreRefusesAtOnce) {
+  store_->close();
+  store_->close();  // idempotent
+  int refused = 0;
+  auto expect_closed = [&refused](const auto& result) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kClosed);
+    ++refused;
+  };
+  // Each completion runs before the call returns, on this thread.
+  store_->append("doc", make_op("doc", 0), expect_closed);
+  store_->save_snapshot("doc", Snapshot{0, ""}, std::nullopt, expect_closed);
+  store_->load("doc", expect_closed);
+  store_->read_ops("doc", 0, 10, expect_closed);
+  store_->find_op("doc", "c", 1, expect_closed);
+  EXPECT_EQ(refused, 5);
+}
+
+TEST_F(SqliteStoreTest, ReopenKeepsEverything) {
+  append_range("a", 0, 7);
+  append_range("b", 0, 3);
+  ASSERT_TRUE(test::save_snapshot_sync(*store_, "a", Snapshot{4, "text at 4"}, 2).ok());
+  store_.reset();  // the destructor closes
+
+  store_ = open_store(dir_.db());
+  ASSERT_NE(store_, nullptr);
+  auto a = load_sync(*store_, "a");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->snapshot.version, 4u);
+  EXPECT_EQ(a->snapshot.text, "text at 4");
+  EXPECT_EQ(a->oldest_retained_version, 2u);
+  ASSERT_EQ(a->ops.size(), 3u);
+  EXPECT_EQ(a->ops[0], make_op("a", 4));
+  // Appends continue where the log ended before the restart.
+  append_range("a", 7, 9);
+  append_range("b", 3, 4);
+  auto gap = append_sync(*store_, "b", make_op("b", 9));
+  EXPECT_FALSE(gap.ok());
+  const auto stats = store_->stats();
+  EXPECT_GE(stats.writes_committed, 3u);
+  EXPECT_EQ(stats.writes_refused, 1u);
+  EXPECT_EQ(stats.batches_failed, 0u);
+}
+
+}  // namespace
+}  // namespace tandem::store
