@@ -16,3 +16,8 @@ if(TANDEM_SANITIZE)
   target_compile_options(tandem_options INTERFACE ${sanitize_flags})
   target_link_options(tandem_options INTERFACE ${sanitize_flags})
 endif()
+
+if(TANDEM_FUZZ)
+  # Coverage instrumentation in every library, so fuzz targets are guided by the code they call.
+  target_compile_options(tandem_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

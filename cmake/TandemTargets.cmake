@@ -12,12 +12,13 @@ function(tandem_add_library name)
 endfunction()
 
 # tandem_add_test(NAME SOURCES a_test.cpp DEPS lib ...)
-# A GoogleTest executable registered with ctest, one ctest entry per test case.
+# A GoogleTest executable registered with ctest, one ctest entry per test case, named
+# "<executable>.<Suite>.<Test>" so `ctest -R ot_test` selects a whole layer.
 function(tandem_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main tandem_options)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
 endfunction()
 
 # tandem_add_benchmark(NAME SOURCES a_bench.cpp DEPS lib ...)

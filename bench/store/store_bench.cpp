@@ -89,12 +89,13 @@ void BM_GroupCommitAppend(benchmark::State& state) {
     state.ResumeTiming();
 
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(producers));
     for (int p = 0; p < producers; ++p) {
       threads.emplace_back([&, p] {
         for (std::uint64_t v = 0; v < kOpsPerDoc; ++v) {
           for (int d = p; d < kDocs; d += producers) {
             in_flight.acquire();
-            store->append(doc_name(d), typing_op(d, v), [&](Result<void> r) {
+            store->append(doc_name(d), typing_op(d, v), [&](const Result<void>& r) {
               if (!r.ok()) ++failed;
               in_flight.release();
               if (--remaining == 0) all_done.set_value();
@@ -154,7 +155,7 @@ void BM_LoadDocument(benchmark::State& state) {
   if (!store) return;
   std::promise<void> written;
   for (std::uint64_t v = 0; v < 1000; ++v) {
-    store->append("loaded", typing_op(0, v), [&written, v](Result<void>) {
+    store->append("loaded", typing_op(0, v), [&written, v](const Result<void>&) {
       if (v == 999) written.set_value();
     });
   }

@@ -1,6 +1,6 @@
 // Client address behind proxies: arbitrary X-Forwarded-For and Forwarded headers never crash
 // client_address, which answers the peer itself or an address written in the headers, and
-// never reads headers from an untrusted peer.
+// never reads headers from an untrusted peer; forwarded_tls likewise.
 
 #include <array>
 #include <boost/asio/ip/address.hpp>
@@ -84,6 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const address result = client_address(peer, xff, forwarded, trusted);
   const address self = unmap_v4(peer);
+  // The same bytes as X-Forwarded-Proto: only a trusted peer's headers can claim https.
+  const bool tls = forwarded_tls(peer, xff, forwarded, trusted);
+  require(!tls || trusted.contains(self));
   require(!(result.is_v6() && result.to_v6().is_v4_mapped()));
   if (!trusted.contains(self)) {
     require(result == self);

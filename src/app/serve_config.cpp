@@ -1,6 +1,7 @@
 #include "app/serve_config.hpp"
 
 #include "app/value_parsers.hpp"
+#include "server/security/access_token.hpp"
 
 #include <cctype>
 
@@ -241,8 +242,11 @@ std::vector<ConfigField> make_fields() {
                     "HS256 secret for access tokens (JWT); when set, every connection needs a "
                     "token. Prefer TANDEM_AUTH_SECRET or the config file to a flag.",
                     [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
-                      if (!text.empty() && text.size() < 16) {
-                        return "use at least 16 bytes of secret";
+                      if (!text.empty()) {
+                        if (auto checked = server::security::check_token_secret(text);
+                            !checked.ok()) {
+                          return checked.error();
+                        }
                       }
                       c.auth_secret = std::string(text);
                       return std::nullopt;

@@ -59,7 +59,10 @@ class OpReader {
         (c.is_insert() && whole == Whole::kInserts) || (c.is_delete() && whole == Whole::kDeletes);
     if (n == kRest || indivisible || remaining <= n) {
       Piece piece{c.kind(), remaining, {}};
-      if (c.is_insert()) piece.text = std::string_view(c.text()).substr(byte_offset_);
+      if (c.is_insert()) {
+        piece.text =
+            std::string_view(c.text().data() + byte_offset_, c.text().size() - byte_offset_);
+      }
       ++index_;
       offset_ = 0;
       byte_offset_ = 0;
@@ -67,7 +70,7 @@ class OpReader {
     }
     Piece piece{c.kind(), n, {}};
     if (c.is_insert()) {
-      const std::string_view rest = std::string_view(c.text()).substr(byte_offset_);
+      const std::string_view rest(c.text().data() + byte_offset_, c.text().size() - byte_offset_);
       const std::size_t bytes = byte_offset_of(rest, n);
       piece.text = rest.substr(0, bytes);
       byte_offset_ += bytes;

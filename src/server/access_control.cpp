@@ -40,11 +40,13 @@ boost::asio::ip::address AccessControl::client_address(const Request& request,
                                   proxies_);
 }
 
-bool AccessControl::origin_allowed(const Request& request) const {
-  const std::string_view origin = request[http::field::origin];
-  // Behind a TLS-terminating proxy the request arrived as https even though we see http.
-  const bool tls = request["X-Forwarded-Proto"] == "https";
-  return origins_.allows(origin, request[http::field::host], tls);
+bool AccessControl::origin_allowed(const Request& request,
+                                   const boost::asio::ip::address& peer) const {
+  // Behind a TLS-terminating proxy the browser's origin is https although we see http; only a
+  // trusted proxy is believed about that.
+  const bool tls = security::forwarded_tls(peer, request["X-Forwarded-Proto"],
+                                           request[http::field::forwarded], proxies_);
+  return origins_.allows(request[http::field::origin], request[http::field::host], tls);
 }
 
 std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
@@ -76,7 +78,7 @@ std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
 
 std::variant<Response, AdmissionTicket> AccessControl::admit(const Request& request,
                                                              const RequestContext& context) {
-  if (!origin_allowed(request)) {
+  if (!origin_allowed(request, context.remote.address())) {
     return make_json_error(http::status::forbidden, "origin_not_allowed",
                            fmt::format("origin {} may not connect; see --allow-origin",
                                        std::string_view(request[http::field::origin])),

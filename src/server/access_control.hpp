@@ -31,7 +31,7 @@ class AccessControl {
   // The client's address: the peer, or what a trusted proxy says the peer is.
   boost::asio::ip::address client_address(const Request& request,
                                           const boost::asio::ip::address& peer) const;
-  bool origin_allowed(const Request& request) const;
+  bool origin_allowed(const Request& request, const boost::asio::ip::address& peer) const;
   // Permissions from a token (a hello's, or an Authorization: Bearer header's).
   std::variant<Permissions, proto::ErrorMessage> authorize(
       const std::optional<std::string>& token) const;

@@ -1,5 +1,6 @@
 #include "server/protocol_session.hpp"
 
+#include "ot/utf8.hpp"
 #include "proto/encode_server.hpp"
 
 #include <fmt/format.h>
@@ -125,6 +126,11 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
   collab::PresenceState state;
   state.selections = std::move(message.selections);
   state.name = permissions_.display_name.value_or(message.name.value_or(""));
+  // A token may carry a longer name than presence allows; cut it at a code point boundary.
+  const std::size_t limit = config_.limits.max_name_code_points;
+  if (ot::count_code_points(state.name) > limit) {
+    state.name.resize(ot::byte_offset_of(state.name, limit));
+  }
   state.color = message.color.value_or("");
   collaboration_.update_presence(message.doc, shared_from_this(), message.version,
                                  std::move(state));

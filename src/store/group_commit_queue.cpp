@@ -22,7 +22,7 @@ bool GroupCommitQueue::take(std::deque<WriteRequest>& batch, std::size_t max_req
   std::unique_lock lock(mutex_);
   ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
   if (queue_.empty()) return false;
-  if (queue_.size() <= max_requests) {
+  if (batch.empty() && queue_.size() <= max_requests) {
     batch.swap(queue_);  // the usual case: O(1) under the lock, producers barely wait
     return true;
   }

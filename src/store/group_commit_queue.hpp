@@ -15,8 +15,8 @@ class GroupCommitQueue {
  public:
   // Moves `request` in and returns true, or leaves it untouched and returns false once closed.
   bool push(WriteRequest& request);
-  // Blocks until something is queued, then moves up to `max_requests` into the empty `batch`
-  // (in push order). Returns false when the queue is closed and drained.
+  // Blocks until something is queued, then appends up to `max_requests` to `batch` (in push
+  // order). Returns false when the queue is closed and drained.
   bool take(std::deque<WriteRequest>& batch, std::size_t max_requests);
   // Refuses further pushes; take() still hands out what is already queued.
   void close();

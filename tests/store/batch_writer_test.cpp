@@ -22,7 +22,7 @@ Connection open_migrated(const std::string& path) {
 }
 
 WriteRequest append_request(const std::string& doc, StoredOp op) {
-  return WriteRequest{doc, std::move(op), [](Result<void>) {}, {}};
+  return WriteRequest{doc, std::move(op), [](const Result<void>&) {}, {}};
 }
 
 std::int64_t count_ops(Connection& connection) {

@@ -38,6 +38,7 @@ TEST(SqliteStoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
   std::promise<void> all_done;
 
   std::vector<std::thread> producers;
+  producers.reserve(kProducers);
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
       // Each document belongs to one producer, which issues its appends in version order.
@@ -46,7 +47,7 @@ TEST(SqliteStoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
           const int index = (p * kDocsPerProducer + d) * kOpsPerDoc + v;
           const std::string doc = doc_name(p, d);
           store->append(doc, make_op(doc, static_cast<std::uint64_t>(v)),
-                        [&, index](Result<void> result) {
+                        [&, index](const Result<void>& result) {
                           if (!result.ok()) ++failures;
                           ++calls[static_cast<std::size_t>(index)];
                           if (--remaining == 0) all_done.set_value();
@@ -127,7 +128,7 @@ TEST(SqliteStoreConcurrencyTest, CompletionsMayIssueMoreWork) {
       });
       return;
     }
-    store->append("chain", make_op("chain", v), [&, v](Result<void> r) {
+    store->append("chain", make_op("chain", v), [&, v](const Result<void>& r) {
       EXPECT_TRUE(r.ok());
       next(v + 1);
     });

@@ -82,7 +82,7 @@ void send(int fd, const Record& record) {
       const std::string doc = doc_name(d);
       const std::uint64_t version = next[d]++;
       window.acquire();
-      store.append(doc, crash_op(doc, version), [fd, d, version, &window](Result<void> r) {
+      store.append(doc, crash_op(doc, version), [fd, d, version, &window](const Result<void>& r) {
         if (!r.ok()) _exit(3);
         send(fd, Record{d, 0, version});
         window.release();
@@ -91,7 +91,7 @@ void send(int fd, const Record& record) {
         const std::uint64_t at = version + 1;
         window.acquire();
         store.save_snapshot(doc, Snapshot{at, snapshot_text(doc, at)}, at - kRetainedOps,
-                            [fd, d, at, &window](Result<void> r) {
+                            [fd, d, at, &window](const Result<void>& r) {
                               if (!r.ok()) _exit(3);
                               send(fd, Record{d, 1, at});
                               window.release();

@@ -11,7 +11,7 @@ namespace {
 WriteRequest request_for(std::uint64_t version) {
   StoredOp op;
   op.version = version;
-  return WriteRequest{"doc", op, [](Result<void>) {}, {}};
+  return WriteRequest{"doc", op, [](const Result<void>&) {}, {}};
 }
 
 std::uint64_t version_of(const WriteRequest& request) {

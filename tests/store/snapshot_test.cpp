@@ -17,7 +17,7 @@ using test::read_ops_sync;
 using test::save_snapshot_sync;
 using test::TempDir;
 
-class SnapshotTest : public ::testing::Test {
+class SqliteSnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = open_store(dir_.db());
@@ -30,7 +30,7 @@ class SnapshotTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
-TEST_F(SnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
+TEST_F(SqliteSnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{6, "six"}, std::nullopt).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
@@ -45,7 +45,7 @@ TEST_F(SnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
   EXPECT_EQ(all->size(), 10u);
 }
 
-TEST_F(SnapshotTest, PruneRecordsOldestRetainedVersion) {
+TEST_F(SqliteSnapshotTest, PruneRecordsOldestRetainedVersion) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{6, "six"}, 4).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -71,7 +71,7 @@ TEST_F(SnapshotTest, PruneRecordsOldestRetainedVersion) {
   EXPECT_EQ(**kept_op, make_op("doc", 5));
 }
 
-TEST_F(SnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
+TEST_F(SqliteSnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{5, "five"}, 100).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -80,7 +80,7 @@ TEST_F(SnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
   EXPECT_EQ(loaded->ops.front().version, 5u);
 }
 
-TEST_F(SnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
+TEST_F(SqliteSnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{10, "ten"}, 10).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -107,7 +107,7 @@ TEST_F(SnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
   EXPECT_EQ(loaded->snapshot.text, "ten");
 }
 
-TEST_F(SnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
+TEST_F(SqliteSnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "new", Snapshot{0, "imported"}, 0).ok());
   store_ = open_store(dir_.db());
   ASSERT_NE(store_, nullptr);
@@ -119,7 +119,7 @@ TEST_F(SnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
   EXPECT_EQ(loaded->ops.size(), 1u);
 }
 
-TEST_F(SnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
+TEST_F(SqliteSnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{4, "four"}, 3).ok());
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{8, "eight"}, 1).ok());
   auto loaded = load_sync(*store_, "doc");
@@ -135,7 +135,7 @@ TEST_F(SnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
   EXPECT_EQ(loaded->oldest_retained_version, 8u);
 }
 
-TEST_F(SnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
+TEST_F(SqliteSnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
   auto ahead = save_snapshot_sync(*store_, "doc", Snapshot{11, "eleven"}, std::nullopt);
   ASSERT_FALSE(ahead.ok());
   EXPECT_EQ(ahead.error().code, ErrorCode::kConflict);
@@ -144,7 +144,7 @@ TEST_F(SnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kConflict);
 }
 
-TEST_F(SnapshotTest, OlderSnapshotIsAConflict) {
+TEST_F(SqliteSnapshotTest, OlderSnapshotIsAConflict) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{8, "eight"}, std::nullopt).ok());
   auto older = save_snapshot_sync(*store_, "doc", Snapshot{5, "five"}, 5);
   ASSERT_FALSE(older.ok());
@@ -155,7 +155,7 @@ TEST_F(SnapshotTest, OlderSnapshotIsAConflict) {
   EXPECT_EQ(loaded->oldest_retained_version, 0u);
 }
 
-TEST_F(SnapshotTest, SnapshotQueuedBehindItsAppendsSucceeds) {
+TEST_F(SqliteSnapshotTest, SnapshotQueuedBehindItsAppendsSucceeds) {
   // The actor may save a snapshot right after issuing the appends it covers.
   std::promise<Result<void>> done;
   for (std::uint64_t v = 10; v < 20; ++v) store_->append("doc", make_op("doc", v), [](auto) {});

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "store/sqlite_connection.hpp"
 #include "store/sqlite_schema.hpp"
 #include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
@@ -54,6 +55,21 @@ TEST(SqliteOpenTest, NewDatabaseGetsTheLatestSchemaInWalMode) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST(SqliteOpenTest, WriterConnectionSyncsEveryCommit) {
+  TempDir dir;
+  auto connection = Connection::open(ConnectionSettings{dir.db()});
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  auto synchronous = connection->query_int64("PRAGMA synchronous");
+  ASSERT_TRUE(synchronous.ok());
+  EXPECT_EQ(*synchronous, 2);  // FULL: the WAL is fsynced at every COMMIT
+  auto checkpoint = connection->query_int64("PRAGMA wal_autocheckpoint");
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(*checkpoint, ConnectionSettings{}.wal_autocheckpoint_pages);
+  auto busy = connection->query_int64("PRAGMA busy_timeout");
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ(*busy, 5000);
 }
 
 TEST(SqliteOpenTest, ReopeningDoesNotMigrateAgain) {

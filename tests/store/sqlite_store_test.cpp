@@ -205,7 +205,7 @@ TEST_F(SqliteStoreTest, CompletionsRunOnAStoreThreadInIssueOrder) {
   std::promise<void> last;
   for (int i = 0; i < 200; ++i) {
     store_->append("doc", make_op("doc", static_cast<std::uint64_t>(i)),
-                   [&, i, caller](Result<void> r) {
+                   [&, i, caller](const Result<void>& r) {
                      EXPECT_TRUE(r.ok());
                      EXPECT_NE(std::this_thread::get_id(), caller);
                      const std::lock_guard lock(mutex);
@@ -222,12 +222,12 @@ TEST_F(SqliteStoreTest, CompletionsRunOnAStoreThreadInIssueOrder) {
 TEST_F(SqliteStoreTest, CloseDrainsQueuedWork) {
   std::atomic<int> succeeded{0};
   for (std::uint64_t v = 0; v < 2000; ++v) {
-    store_->append("doc", make_op("doc", v), [&](Result<void> r) {
+    store_->append("doc", make_op("doc", v), [&](const Result<void>& r) {
       if (r.ok()) ++succeeded;
     });
   }
   std::atomic<bool> loaded{false};
-  store_->load("doc", [&](Result<LoadedDocument> r) { loaded = r.ok(); });
+  store_->load("doc", [&](const Result<LoadedDocument>& r) { loaded = r.ok(); });
   store_->close();
   EXPECT_EQ(succeeded.load(), 2000);
   EXPECT_TRUE(loaded.load());

@@ -168,12 +168,12 @@ std::optional<std::string> parse_value(std::string_view value) {
   return out;
 }
 
-// The for= node of one Forwarded element as an address; nullopt when the element is broken,
-// has no for=, or names the node "unknown" or by an obfuscated identifier.
-std::optional<address> forwarded_for(std::string_view element) {
+// The value of parameter `wanted` (lowercase) in one Forwarded element; nullopt if the
+// element is broken or lacks it.
+std::optional<std::string> forwarded_parameter(std::string_view element, std::string_view wanted) {
   const auto pairs = split_outside_quotes(element, ';');
   if (!pairs) return std::nullopt;
-  std::optional<std::string> node;
+  std::optional<std::string> found;
   for (const std::string_view raw : *pairs) {
     const std::string_view pair = trim(raw);
     if (pair.empty()) continue;
@@ -184,10 +184,25 @@ std::optional<address> forwarded_for(std::string_view element) {
     std::string name(pair.substr(0, equals));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (name != "for") continue;
-    if (node) return std::nullopt;  // RFC 7239 §4: a parameter at most once per element
-    node = std::move(value);
+    if (name != wanted) continue;
+    if (found) return std::nullopt;  // RFC 7239 §4: a parameter at most once per element
+    found = std::move(value);
   }
+  return found;
+}
+
+bool is_https(std::string_view scheme) {
+  scheme = trim(scheme);
+  return scheme.size() == 5 &&
+         std::equal(scheme.begin(), scheme.end(), "https", [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// The for= node of one Forwarded element as an address; nullopt when the element is broken,
+// has no for=, or names the node "unknown" or by an obfuscated identifier.
+std::optional<address> forwarded_for(std::string_view element) {
+  const std::optional<std::string> node = forwarded_parameter(element, "for");
   if (!node || node->empty()) return std::nullopt;
   const std::string_view text = *node;
   if (text.front() == '[') return parse_bracketed(text, true);
@@ -304,6 +319,26 @@ address client_address(const address& peer, std::string_view x_forwarded_for,
   const auto found = use_forwarded ? walk_forwarded(forwarded, proxies)
                                    : walk_x_forwarded_for(x_forwarded_for, proxies);
   return found.value_or(self);
+}
+
+bool forwarded_tls(const address& peer, std::string_view x_forwarded_proto,
+                   std::string_view forwarded, const TrustedProxies& proxies) {
+  if (!proxies.contains(peer)) return false;
+  const bool use_forwarded = proxies.header() == ProxyHeader::kForwarded ||
+                             (proxies.header() == ProxyHeader::kEither && !trim(forwarded).empty());
+  if (!use_forwarded) {
+    const std::size_t comma = x_forwarded_proto.rfind(',');
+    return is_https(comma == std::string_view::npos ? x_forwarded_proto
+                                                    : x_forwarded_proto.substr(comma + 1));
+  }
+  const auto elements = split_outside_quotes(forwarded, ',');
+  if (!elements) return false;
+  for (auto it = elements->rbegin(); it != elements->rend(); ++it) {
+    if (trim(*it).empty()) continue;
+    const auto proto = forwarded_parameter(trim(*it), "proto");
+    return proto && is_https(*proto);
+  }
+  return false;
 }
 
 }  // namespace tandem::server::security

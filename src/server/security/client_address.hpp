@@ -62,4 +62,11 @@ boost::asio::ip::address client_address(const boost::asio::ip::address& peer,
                                         std::string_view x_forwarded_for,
                                         std::string_view forwarded, const TrustedProxies& proxies);
 
+// Whether the client reached the nearest trusted proxy over https, for the same-origin check
+// behind a TLS-terminating proxy: the rightmost X-Forwarded-Proto value, or the proto= of
+// the rightmost Forwarded element (per proxies.header()), read only when `peer` is a trusted
+// proxy; false otherwise. In a chain of proxies the inner ones must pass the outer's value on.
+bool forwarded_tls(const boost::asio::ip::address& peer, std::string_view x_forwarded_proto,
+                   std::string_view forwarded, const TrustedProxies& proxies);
+
 }  // namespace tandem::server::security

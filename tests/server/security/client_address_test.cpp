@@ -185,5 +185,33 @@ TEST(ClientAddressTest, EitherModePrefersForwarded) {
   EXPECT_EQ(client(trusted, "198.51.100.7", "for=unknown"), "10.0.0.5");
 }
 
+TEST(ForwardedTlsTest, BelievesOnlyTrustedProxies) {
+  const TrustedProxies trusted = proxies({"10.0.0.0/8"});
+  EXPECT_TRUE(forwarded_tls(kProxy, "https", "", trusted));
+  EXPECT_TRUE(forwarded_tls(kProxy, " HTTPS ", "", trusted));
+  EXPECT_TRUE(forwarded_tls(make_address("::ffff:10.0.0.5"), "https", "", trusted));
+  EXPECT_FALSE(forwarded_tls(kStranger, "https", "", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "http", "", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "", "proto=https", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "httpsx", "", trusted));
+  // The nearest proxy's value counts.
+  EXPECT_TRUE(forwarded_tls(kProxy, "http, https", "", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "https, http", "", trusted));
+}
+
+TEST(ForwardedTlsTest, ReadsProtoOfTheNearestForwardedElement) {
+  const TrustedProxies trusted = proxies({"10.0.0.0/8"}, ProxyHeader::kForwarded);
+  EXPECT_TRUE(forwarded_tls(kProxy, "", "for=192.0.2.60;proto=https", trusted));
+  EXPECT_TRUE(
+      forwarded_tls(kProxy, "", R"(for=6.6.6.6;proto=http, Proto="HTTPS";for=1.2.3.4)", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "https", "for=192.0.2.60", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "", "proto=https, for=1.2.3.4;proto=http", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "", "proto=https;proto=https", trusted));
+  EXPECT_FALSE(forwarded_tls(kProxy, "", R"(proto="https)", trusted));
+  const TrustedProxies either = proxies({"10.0.0.0/8"}, ProxyHeader::kEither);
+  EXPECT_TRUE(forwarded_tls(kProxy, "http", "proto=https", either));
+  EXPECT_TRUE(forwarded_tls(kProxy, "https", "", either));
+}
+
 }  // namespace
 }  // namespace tandem::server::security
