@@ -5,21 +5,23 @@
 #include "collab/collaboration.hpp"
 #include "server/access_control.hpp"
 #include "server/document_routes.hpp"
+#include "server/downlink_registry.hpp"
 #include "server/event_loop_pool.hpp"
 #include "server/health.hpp"
 #include "server/http_server.hpp"
+#include "server/http_transports.hpp"
 #include "server/json_error.hpp"
 #include "server/router.hpp"
 #include "server/static_files.hpp"
 #include "server/websocket_session.hpp"
 #include "store/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <exception>
@@ -76,7 +78,8 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  auto opened = store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
+  auto opened =
+      store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
   if (!opened.ok()) {
     spdlog::error("cannot open the store: {}", opened.error().message);
     return 1;
@@ -116,8 +119,16 @@ int run_serve(const ServeConfig& config) {
       collaboration, protocol, websocket_options,
       [&access](const std::optional<std::string>& token) { return access->authorize(token); }};
 
+  server::DownlinkRegistry downlinks(
+      loop_contexts, collaboration, protocol,
+      server::DownlinkOptions{config.downlink_grace, config.max_outbound_bytes});
+  downlinks.start();
+  server::HttpTransportEnvironment http_transports{
+      loop_contexts, collaboration, protocol, downlinks, *access, config.http_transports};
+
   server::Router router;
   server::add_health_routes(router, readiness);
+  server::add_http_transport_routes(router, http_transports);
   router.add_upgrade(server::websocket_route(
       websocket, [&access](const server::Request& request, const server::RequestContext& context) {
         return access->admit(request, context);
@@ -126,24 +137,25 @@ int run_serve(const ServeConfig& config) {
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });
-  router.add_prefix(http::verb::get, "/",
-                    [&static_files](const server::Request& request,
-                                    const server::RequestContext& context) {
-                      return static_files.handle(request, context);
-                    });
+  router.add_prefix(
+      http::verb::get, "/",
+      [&static_files](const server::Request& request, const server::RequestContext& context) {
+        return static_files.handle(request, context);
+      });
 
   auto http_server = std::make_unique<server::HttpServer>(
-      server::HttpServerOptions{config.listen, config.http,
-                                [&access](const server::Request& request,
-                                          const asio::ip::address& peer) {
-                                  return access->client_address(request, peer);
-                                }},
+      server::HttpServerOptions{
+          config.listen, config.http,
+          [&access](const server::Request& request, const asio::ip::address& peer) {
+            return access->client_address(request, peer);
+          }},
       router, loops);
   try {
     http_server->start();
   } catch (const boost::system::system_error& e) {
     spdlog::error("cannot listen on {}: {}", format_endpoint(config.listen), e.code().message());
     http_server.reset();
+    downlinks.stop();
     document_store->close();
     collaboration.stop();
     return 1;
@@ -177,6 +189,7 @@ int run_serve(const ServeConfig& config) {
 
   // Connections are gone; every op still queued is made durable before documents go away.
   http_server.reset();
+  downlinks.stop();
   document_store->close();
   collaboration.stop();
   loops.stop();

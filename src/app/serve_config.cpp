@@ -46,8 +46,7 @@ template <typename Member>
 ConfigField duration_field(std::string_view key, std::string_view help, Member member) {
   return {key, "DURATION", help,
           [member](ServeConfig& c, std::string_view text) {
-            return store(parse_duration(text),
-                         [&](std::chrono::milliseconds v) { member(c) = v; });
+            return store(parse_duration(text), [&](std::chrono::milliseconds v) { member(c) = v; });
           },
           [member](const ServeConfig& c) { return format_duration(member(c)); }};
 }
@@ -115,7 +114,8 @@ std::optional<std::string> parse_choice(std::string_view text,
   return problem + ", got \"" + std::string(text) + "\"";
 }
 
-#define TANDEM_MEMBER(expr) [](auto& c) -> auto& { return c.expr; }
+#define TANDEM_MEMBER(expr) \
+  [](auto& c) -> auto& { return c.expr; }
 
 std::vector<ConfigField> make_fields() {
   std::vector<ConfigField> fields;
@@ -205,28 +205,51 @@ std::vector<ConfigField> make_fields() {
                               "(close code 4008).",
                               TANDEM_MEMBER(max_outbound_bytes)));
 
+  fields.push_back(duration_field("poll-hold",
+                                  "How long a long-poll with nothing to send is held; keep it "
+                                  "below every proxy's read timeout.",
+                                  TANDEM_MEMBER(http_transports.poll_hold)));
+  fields.push_back(size_field("poll-max-bytes",
+                              "Most bytes of messages in one poll answer (X-Tandem-More: 1 "
+                              "when more wait).",
+                              TANDEM_MEMBER(http_transports.poll_max_bytes)));
+  fields.push_back(duration_field("sse-heartbeat", "Interval of SSE heartbeat comments.",
+                                  TANDEM_MEMBER(http_transports.sse_heartbeat)));
+  fields.push_back(duration_field("sse-max-lifetime",
+                                  "An SSE stream is ended after this long; the browser reopens "
+                                  "it and resumes.",
+                                  TANDEM_MEMBER(http_transports.sse_max_lifetime)));
+  fields.push_back(size_field("sse-max-bytes",
+                              "An SSE stream is ended after this many bytes (for proxies that "
+                              "cap response sizes).",
+                              TANDEM_MEMBER(http_transports.sse_max_bytes)));
+  fields.push_back(count_field("max-held-requests",
+                               "Held polls and open SSE streams on this server; beyond it, "
+                               "503 with Retry-After.",
+                               TANDEM_MEMBER(http_transports.max_held)));
+  fields.push_back(duration_field("downlink-grace",
+                                  "How long an HTTP client's subscriptions are kept between its "
+                                  "requests (correctness never depends on it).",
+                                  TANDEM_MEMBER(downlink_grace)));
   fields.push_back(size_field("max-document-bytes",
                               "Largest document (UTF-8); an op that would exceed it is refused.",
                               TANDEM_MEMBER(collab.ot_limits.max_document_bytes)));
   fields.push_back(size_field("max-op-bytes", "Most UTF-8 bytes one op may insert.",
                               TANDEM_MEMBER(collab.ot_limits.max_inserted_bytes)));
-  fields.push_back(count_field("history-window",
-                               "Recent ops each open document keeps in memory.",
+  fields.push_back(count_field("history-window", "Recent ops each open document keeps in memory.",
                                TANDEM_MEMBER(collab.history_window)));
   fields.push_back(count_field("snapshot-every", "Ops between two stored snapshots.",
                                TANDEM_MEMBER(collab.snapshot_every)));
-  fields.push_back({"retain-ops", "N",
-                    "Ops kept in the store behind the newest snapshot (0 keeps them all); "
-                    "clients older than that resync from a snapshot.",
-                    [](ServeConfig& c, std::string_view text) {
-                      return store(parse_unsigned(text), [&](std::uint64_t v) {
-                        c.collab.retain_ops =
-                            v == 0 ? std::nullopt : std::optional<std::uint64_t>(v);
-                      });
-                    },
-                    [](const ServeConfig& c) {
-                      return std::to_string(c.collab.retain_ops.value_or(0));
-                    }});
+  fields.push_back(
+      {"retain-ops", "N",
+       "Ops kept in the store behind the newest snapshot (0 keeps them all); "
+       "clients older than that resync from a snapshot.",
+       [](ServeConfig& c, std::string_view text) {
+         return store(parse_unsigned(text), [&](std::uint64_t v) {
+           c.collab.retain_ops = v == 0 ? std::nullopt : std::optional<std::uint64_t>(v);
+         });
+       },
+       [](const ServeConfig& c) { return std::to_string(c.collab.retain_ops.value_or(0)); }});
   fields.push_back(duration_field("idle-unload",
                                   "A document with no subscriber is unloaded from memory after "
                                   "this long.",
@@ -238,22 +261,20 @@ std::vector<ConfigField> make_fields() {
                                   "Presence of a client that sends nothing this long is dropped.",
                                   TANDEM_MEMBER(collab.presence_ttl)));
 
-  fields.push_back({"auth-secret", "SECRET",
-                    "HS256 secret for access tokens (JWT); when set, every connection needs a "
-                    "token. Prefer TANDEM_AUTH_SECRET or the config file to a flag.",
-                    [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
-                      if (!text.empty()) {
-                        if (auto checked = server::security::check_token_secret(text);
-                            !checked.ok()) {
-                          return checked.error();
-                        }
-                      }
-                      c.auth_secret = std::string(text);
-                      return std::nullopt;
-                    },
-                    [](const ServeConfig& c) {
-                      return std::string(c.auth_secret.empty() ? "" : "(set)");
-                    }});
+  fields.push_back(
+      {"auth-secret", "SECRET",
+       "HS256 secret for access tokens (JWT); when set, every connection needs a "
+       "token. Prefer TANDEM_AUTH_SECRET or the config file to a flag.",
+       [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+         if (!text.empty()) {
+           if (auto checked = server::security::check_token_secret(text); !checked.ok()) {
+             return checked.error();
+           }
+         }
+         c.auth_secret = std::string(text);
+         return std::nullopt;
+       },
+       [](const ServeConfig& c) { return std::string(c.auth_secret.empty() ? "" : "(set)"); }});
   fields.push_back(list_field("allow-origin", "ORIGINS",
                               "Comma-separated origins (https://app.example.com) allowed besides "
                               "the server's own; * allows any (unsafe).",

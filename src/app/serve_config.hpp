@@ -2,6 +2,7 @@
 
 #include "collab/collab_options.hpp"
 #include "server/http_limits.hpp"
+#include "server/http_transports.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -37,6 +38,10 @@ struct ServeConfig {
   std::chrono::milliseconds dead_peer_timeout{40'000};
   bool ws_deflate = true;
   std::size_t max_outbound_bytes = std::size_t{32} << 20;
+
+  // HTTP fallback transports (long-poll, SSE, POST uplink).
+  server::HttpTransportOptions http_transports;
+  std::chrono::milliseconds downlink_grace{45'000};
 
   // Documents.
   collab::CollabOptions collab;

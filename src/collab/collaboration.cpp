@@ -27,9 +27,8 @@ void Collaboration::start() {
   const auto interval = std::clamp(options_.idle_unload / 4, std::chrono::milliseconds(50),
                                    std::chrono::milliseconds(5000));
   for (std::size_t i = 0; i < loops_.size(); ++i) {
-    asio::post(*loops_[i], [table = tables_[i].get(), interval] {
-      table->start_sweeping(interval);
-    });
+    asio::post(*loops_[i],
+               [table = tables_[i].get(), interval] { table->start_sweeping(interval); });
   }
 }
 
@@ -53,17 +52,16 @@ std::size_t Collaboration::loop_of(const std::string& doc) const {
 template <typename Fn>
 void Collaboration::on_document_loop(const std::string& doc, Fn&& fn) {
   const std::size_t loop = loop_of(doc);
-  asio::post(*loops_[loop], [table = tables_[loop].get(), fn = std::forward<Fn>(fn)]() mutable {
-    fn(*table);
-  });
+  asio::post(*loops_[loop],
+             [table = tables_[loop].get(), fn = std::forward<Fn>(fn)]() mutable { fn(*table); });
 }
 
 void Collaboration::subscribe(const std::string& doc, std::optional<std::uint64_t> from,
                               SubscriberPtr subscriber) {
-  on_document_loop(doc, [doc, from, subscriber = std::move(subscriber)](
-                            DocumentTable& table) mutable {
-    table.get(doc).subscribe(std::move(subscriber), from);
-  });
+  on_document_loop(doc,
+                   [doc, from, subscriber = std::move(subscriber)](DocumentTable& table) mutable {
+                     table.get(doc).subscribe(std::move(subscriber), from);
+                   });
 }
 
 void Collaboration::unsubscribe(const std::string& doc, SubscriberPtr subscriber) {
@@ -75,12 +73,12 @@ void Collaboration::unsubscribe(const std::string& doc, SubscriberPtr subscriber
 void Collaboration::submit(const std::string& doc, SubscriberPtr author, std::string client,
                            std::uint64_t base, std::uint64_t seq, ot::Op op,
                            SubmitCallback on_result) {
-  on_document_loop(doc, [doc, author = std::move(author), client = std::move(client), base, seq,
-                         op = std::move(op),
-                         on_result = std::move(on_result)](DocumentTable& table) mutable {
-    table.get(doc).submit(std::move(author), std::move(client), base, seq, std::move(op),
-                          std::move(on_result));
-  });
+  on_document_loop(
+      doc, [doc, author = std::move(author), client = std::move(client), base, seq,
+            op = std::move(op), on_result = std::move(on_result)](DocumentTable& table) mutable {
+        table.get(doc).submit(std::move(author), std::move(client), base, seq, std::move(op),
+                              std::move(on_result));
+      });
 }
 
 void Collaboration::update_presence(const std::string& doc, SubscriberPtr owner,

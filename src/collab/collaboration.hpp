@@ -37,8 +37,8 @@ class Collaboration {
   void subscribe(const std::string& doc, std::optional<std::uint64_t> from,
                  SubscriberPtr subscriber);
   void unsubscribe(const std::string& doc, SubscriberPtr subscriber);
-  void submit(const std::string& doc, SubscriberPtr author, std::string client,
-              std::uint64_t base, std::uint64_t seq, ot::Op op, SubmitCallback on_result = {});
+  void submit(const std::string& doc, SubscriberPtr author, std::string client, std::uint64_t base,
+              std::uint64_t seq, ot::Op op, SubmitCallback on_result = {});
   void update_presence(const std::string& doc, SubscriberPtr owner, std::uint64_t version,
                        PresenceState state);
   // `done` runs on the document's loop.

@@ -5,8 +5,8 @@
 #include "ot/op_json.hpp"
 #include "ot/transform.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -45,11 +45,11 @@ std::function<void(store::Result<T>)> DocumentActor::on_loop(
   // The actor outlives every store call it made: it is only unloaded with store_calls_ == 0,
   // and at shutdown the store is closed (running every completion) before actors are dropped.
   return [this, then = std::move(then)](store::Result<T> result) mutable {
-    asio::post(services_.own_loop(), [this, then = std::move(then),
-                                      result = std::move(result)]() mutable {
-      --store_calls_;
-      then(std::move(result));
-    });
+    asio::post(services_.own_loop(),
+               [this, then = std::move(then), result = std::move(result)]() mutable {
+                 --store_calls_;
+                 then(std::move(result));
+               });
   };
 }
 
@@ -57,10 +57,10 @@ std::function<void(store::Result<T>)> DocumentActor::on_loop(
 
 void DocumentActor::load() {
   state_ = State::kLoading;
-  services_.store.load(doc_, on_loop<store::LoadedDocument>(
-                                 [this](store::Result<store::LoadedDocument> loaded) {
-                                   on_loaded(std::move(loaded));
-                                 }));
+  services_.store.load(
+      doc_, on_loop<store::LoadedDocument>([this](store::Result<store::LoadedDocument> loaded) {
+        on_loaded(std::move(loaded));
+      }));
 }
 
 void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
@@ -72,8 +72,8 @@ void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
     for (auto& [raw, subscriber] : subscribers) {
       subscribers_.emplace(raw, subscriber);
       drop_subscriber(subscriber);
-      send_to(subscriber, {error_frame(proto::ErrorCode::kInternal,
-                                       "the document could not be loaded", doc_)});
+      send_to(subscriber,
+              {error_frame(proto::ErrorCode::kInternal, "the document could not be loaded", doc_)});
     }
     auto queued = std::exchange(submit_queue_, {});
     for (Submit& submit : queued) {
@@ -95,8 +95,8 @@ void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
       return fail("op " + std::to_string(stored.version) + " is unreadable or out of order");
     }
     if (auto applied = ot::apply(text_, op.value(), services_.options.ot_limits); !applied.ok()) {
-      return fail("op " + std::to_string(stored.version) + " does not apply: " +
-                  applied.error().message);
+      return fail("op " + std::to_string(stored.version) +
+                  " does not apply: " + applied.error().message);
     }
     history_.push(
         AppliedOp{stored.version, std::move(stored.client), stored.seq, std::move(op.value())});
@@ -127,8 +127,8 @@ void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint6
   if (state_ != State::kReady) {
     return run_when_ready([this, subscriber = std::move(subscriber), from](bool loaded) mutable {
       if (loaded) return subscribe(std::move(subscriber), from);
-      send_to(subscriber, {error_frame(proto::ErrorCode::kInternal,
-                                       "the document could not be loaded", doc_)});
+      send_to(subscriber,
+              {error_frame(proto::ErrorCode::kInternal, "the document could not be loaded", doc_)});
     });
   }
   last_activity_ = Clock::now();
@@ -138,19 +138,18 @@ void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint6
 
   if (!from) return send_snapshot_and_join(subscriber);
   if (*from > durable_version_) {
-    send_to(subscriber, {error_frame(proto::ErrorCode::kVersionAhead,
-                                     "the document is at version " +
-                                         std::to_string(durable_version_) + ", not " +
-                                         std::to_string(*from) + "; resync from the snapshot",
-                                     doc_)});
+    send_to(subscriber,
+            {error_frame(proto::ErrorCode::kVersionAhead,
+                         "the document is at version " + std::to_string(durable_version_) +
+                             ", not " + std::to_string(*from) + "; resync from the snapshot",
+                         doc_)});
     return send_snapshot_and_join(subscriber);
   }
   if (*from < oldest_retained_) {
-    send_to(subscriber,
-            {error_frame(proto::ErrorCode::kResyncRequired,
-                         "ops before version " + std::to_string(oldest_retained_) +
-                             " are no longer kept; resync from the snapshot",
-                         doc_)});
+    send_to(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
+                                     "ops before version " + std::to_string(oldest_retained_) +
+                                         " are no longer kept; resync from the snapshot",
+                                     doc_)});
     return send_snapshot_and_join(subscriber);
   }
   catch_up_and_join(subscriber, *from);
@@ -181,27 +180,26 @@ void DocumentActor::catch_up_and_join(const SubscriberPtr& subscriber, std::uint
   const std::uint64_t until = history_.start();
   services_.store.read_ops(
       doc_, from, until,
-      on_loop<std::vector<store::StoredOp>>(
-          [this, subscriber, from, until](store::Result<std::vector<store::StoredOp>> ops) {
-            if (!subscribed(subscriber.get())) return;
-            if (!ops.ok() || ops->size() != until - from) {
-              send_to(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
-                                               "older ops are not available; resync from the "
-                                               "snapshot",
-                                               doc_)});
-              return send_snapshot_and_join(subscriber);
-            }
-            std::vector<Frame> frames;
-            for (const store::StoredOp& stored : ops.value()) {
-              auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
-              if (!op.ok()) return send_snapshot_and_join(subscriber);
-              frames.push_back(op_frame(doc_, stored.version, op.value(), stored.client,
-                                        stored.seq));
-            }
-            send_to(subscriber, std::move(frames));
-            // The window may have moved on meanwhile; the rest comes the same way.
-            catch_up_and_join(subscriber, until);
-          }));
+      on_loop<std::vector<store::StoredOp>>([this, subscriber, from, until](
+                                                store::Result<std::vector<store::StoredOp>> ops) {
+        if (!subscribed(subscriber.get())) return;
+        if (!ops.ok() || ops->size() != until - from) {
+          send_to(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
+                                           "older ops are not available; resync from the "
+                                           "snapshot",
+                                           doc_)});
+          return send_snapshot_and_join(subscriber);
+        }
+        std::vector<Frame> frames;
+        for (const store::StoredOp& stored : ops.value()) {
+          auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+          if (!op.ok()) return send_snapshot_and_join(subscriber);
+          frames.push_back(op_frame(doc_, stored.version, op.value(), stored.client, stored.seq));
+        }
+        send_to(subscriber, std::move(frames));
+        // The window may have moved on meanwhile; the rest comes the same way.
+        catch_up_and_join(subscriber, until);
+      }));
 }
 
 void DocumentActor::join(const SubscriberPtr& subscriber) {
@@ -240,9 +238,8 @@ bool DocumentActor::drop_subscriber(const SubscriberPtr& subscriber) {
   const std::size_t loop = subscriber->loop();
   if (groups_[loop]) {
     // Removing a subscriber that never joined is harmless.
-    asio::post(*services_.loops[loop], [group = groups_[loop], raw = subscriber.get()] {
-      group->remove(raw);
-    });
+    asio::post(*services_.loops[loop],
+               [group = groups_[loop], raw = subscriber.get()] { group->remove(raw); });
   }
   return true;
 }
@@ -286,8 +283,13 @@ void DocumentActor::process(Submit submit) {
   // earlier application of (client, seq) is in the window's index too.
   if (submit.base >= history_.start()) {
     if (auto original = history_.find(submit.client, submit.seq)) {
-      batch_.push_back(BatchItem{true, false, *original, std::move(submit.author),
-                                 std::move(submit.client), submit.seq, {},
+      batch_.push_back(BatchItem{true,
+                                 false,
+                                 *original,
+                                 std::move(submit.author),
+                                 std::move(submit.client),
+                                 submit.seq,
+                                 {},
                                  std::move(submit.on_result)});
       return;
     }
@@ -324,7 +326,8 @@ void DocumentActor::process(Submit submit) {
                         store::Result<std::vector<store::StoredOp>> older) mutable {
                       fetching_ = false;
                       if (!older.ok()) {
-                        reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
+                        reject(*shared, proto::ErrorCode::kInternal,
+                               "the op log could not be read");
                       } else {
                         process_with_older_ops(std::move(*shared), std::move(older.value()),
                                                std::move(original));
@@ -337,15 +340,21 @@ void DocumentActor::process(Submit submit) {
 void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
                                            std::optional<store::StoredOp> original) {
   if (original) {
-    batch_.push_back(BatchItem{true, false, original->version, std::move(submit.author),
-                               std::move(submit.client), submit.seq, {},
+    batch_.push_back(BatchItem{true,
+                               false,
+                               original->version,
+                               std::move(submit.author),
+                               std::move(submit.client),
+                               submit.seq,
+                               {},
                                std::move(submit.on_result)});
     return;
   }
   // The window may have moved while the store was read: older + window must be contiguous.
   if (older.empty() || older.front().version != submit.base ||
       older.back().version + 1 < history_.start()) {
-    return reject(submit, proto::ErrorCode::kResyncRequired, "the history between base and now is not kept");
+    return reject(submit, proto::ErrorCode::kResyncRequired,
+                  "the history between base and now is not kept");
   }
   ot::Op transformed = std::move(submit.op);
   std::uint64_t next = submit.base;
@@ -411,12 +420,12 @@ void DocumentActor::finish_batch() {
       // Ops after a failed one are refused by the store too (no gaps); none was broadcast.
       failed = true;
       if (item.author) {
-        send_to(item.author, {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
-                                          doc_, item.seq)});
+        send_to(item.author,
+                {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
+                             doc_, item.seq)});
       }
       if (item.on_result) {
-        item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0,
-                                    proto::ErrorCode::kInternal,
+        item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, proto::ErrorCode::kInternal,
                                     "the op could not be stored; resend it"});
       }
       continue;

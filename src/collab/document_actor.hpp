@@ -158,7 +158,7 @@ class DocumentActor {
   std::vector<BatchItem> batch_;
   std::size_t in_flight_ = 0;  // appends of the current batch not yet confirmed
   bool batch_failed_ = false;
-  bool fetching_ = false;      // a submit waits for older ops from the store
+  bool fetching_ = false;  // a submit waits for older ops from the store
   std::size_t store_calls_ = 0;
   std::vector<SubscriberPtr> deferred_snapshots_;
   std::vector<std::function<void(DocumentRead)>> deferred_reads_;

@@ -5,9 +5,8 @@
 namespace tandem::collab {
 
 void FanoutGroup::remove(const Subscriber* subscriber) {
-  std::erase_if(members_, [subscriber](const SubscriberPtr& member) {
-    return member.get() == subscriber;
-  });
+  std::erase_if(members_,
+                [subscriber](const SubscriberPtr& member) { return member.get() == subscriber; });
 }
 
 void FanoutGroup::deliver(const Frame& frame, const Subscriber* author,

@@ -46,8 +46,7 @@ Frame presence_gone_frame(const std::string& doc, const std::string& client) {
 
 Frame error_frame(proto::ErrorCode code, std::string_view message, const std::string& doc,
                   std::optional<std::uint64_t> seq) {
-  return {encoded(proto::ErrorMessage{code, std::string(message), doc, seq, false}),
-          std::nullopt};
+  return {encoded(proto::ErrorMessage{code, std::string(message), doc, seq, false}), std::nullopt};
 }
 
 }  // namespace tandem::collab

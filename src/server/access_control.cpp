@@ -57,8 +57,8 @@ std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
                                std::nullopt, true};
   };
   if (!token || token->empty()) return refuse("an access token is required");
-  auto grant = security::verify_access_token(*token, options_.auth_secret,
-                                             std::chrono::system_clock::now());
+  auto grant =
+      security::verify_access_token(*token, options_.auth_secret, std::chrono::system_clock::now());
   if (!grant.ok()) {
     return refuse(fmt::format("access token refused ({}): {}", grant.error().code_name(),
                               grant.error().message));

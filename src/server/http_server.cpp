@@ -5,8 +5,8 @@
 #include <boost/asio/socket_base.hpp>
 
 #include <chrono>
-#include <system_error>
 #include <future>
+#include <system_error>
 #include <utility>
 
 namespace tandem::server {
@@ -97,6 +97,5 @@ void HttpServer::begin_shutdown(std::function<void()> on_drained) {
 }
 
 void HttpServer::force_close() { for_each_connection(&Connection::force_close); }
-
 
 }  // namespace tandem::server

@@ -134,31 +134,39 @@ RequestContext HttpSession::context_for(const Request& request) const {
 }
 
 bool HttpSession::try_upgrade() {
-  const Request& request = parser_->get();
-  const UpgradeRoute* route = environment_.router.find_upgrade(target_path(request.target()));
+  const UpgradeRoute* route =
+      environment_.router.find_upgrade(target_path(parser_->get().target()));
   if (route == nullptr || draining_) return false;
+  Request request = parser_->release();
+  parser_.reset();
+  hand_over(*route, std::move(request));
+  return true;
+}
+
+void HttpSession::hand_over(const UpgradeRoute& route, Request request) {
   const RequestContext context = context_for(request);
-  auto admission = route->admit(request, context);
+  auto admission = route.admit(request, context);
   if (auto* refusal = std::get_if<Response>(&admission)) {
     refusal->keep_alive(false);
-    ResponseGenerator response = finish_response(request, std::move(*refusal));
-    parser_.reset();
-    write(std::move(response));
-    return true;
+    return write(finish_response(request, std::move(*refusal)));
   }
   upgraded_ = true;
   stream_.expires_never();
-  // A client waits for 101 before sending frames, so nothing past the request is buffered.
-  route->accept(UpgradeRequest{parser_->release(), std::move(stream_), context,
-                               registration_.connections(),
-                               std::move(std::get<AdmissionTicket>(admission))});
-  parser_.reset();
-  return true;
+  // A client waits for the answer before sending more, so nothing past the request is buffered.
+  route.accept(UpgradeRequest{std::move(request), std::move(stream_), context,
+                              registration_.connections(),
+                              std::move(std::get<AdmissionTicket>(admission))});
 }
 
 void HttpSession::handle_request() {
   Request request = parser_->release();
   parser_.reset();
+  if (request.method() == http::verb::get && !draining_) {
+    if (const UpgradeRoute* stream =
+            environment_.router.find_stream(target_path(request.target()))) {
+      return hand_over(*stream, std::move(request));
+    }
+  }
   if (draining_) request.keep_alive(false);
   const RequestContext context = context_for(request);
   // The answer may come from another loop; the session waits for it (a handler must answer).

@@ -58,6 +58,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   RequestContext context_for(const Request& request) const;
   // Hands the connection to an upgrade route (WebSocket); false when none takes it.
   bool try_upgrade();
+  // Hands the connection over to `route` (admitted) or answers its refusal.
+  void hand_over(const UpgradeRoute& route, Request request);
   void write(ResponseGenerator response);
   void on_write(bool keep_alive, boost::beast::error_code ec);
   // Answers a request the parser refused, then closes: the stream position is unknown.

@@ -14,9 +14,8 @@ collab::Frame standalone_frame(const proto::ServerMessage& message) {
 }
 
 ProtocolSession::ProtocolSession(std::size_t loop, std::string client,
-                                 collab::Collaboration& collaboration,
-                                 const ProtocolConfig& config, Permissions permissions,
-                                 FrameSink* sink)
+                                 collab::Collaboration& collaboration, const ProtocolConfig& config,
+                                 Permissions permissions, FrameSink* sink)
     : Subscriber(loop, std::move(client)),
       collaboration_(collaboration),
       config_(config),
@@ -33,16 +32,15 @@ collab::Frame ProtocolSession::welcome_frame() const {
 }
 
 void ProtocolSession::send_error(proto::ErrorCode code, std::string message,
-                                 std::optional<std::string> doc,
-                                 std::optional<std::uint64_t> seq) {
+                                 std::optional<std::string> doc, std::optional<std::uint64_t> seq) {
   if (sink_ == nullptr) return;
-  sink_->send(standalone_frame(
-      proto::ErrorMessage{code, std::move(message), std::move(doc), seq, false}));
+  sink_->send({}, standalone_frame(
+                      proto::ErrorMessage{code, std::move(message), std::move(doc), seq, false}));
 }
 
 void ProtocolSession::refuse(proto::Error error) {
   if (sink_ == nullptr) return;
-  sink_->send(standalone_frame(proto::to_error_message(std::move(error))));
+  sink_->send({}, standalone_frame(proto::to_error_message(std::move(error))));
 }
 
 bool ProtocolSession::expired() {
@@ -63,7 +61,7 @@ void ProtocolSession::handle(proto::ClientMessage message) {
       [this](auto& m) {
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, proto::Ping>) {
-          sink_->send(standalone_frame(proto::Pong{m.id}));
+          sink_->send({}, standalone_frame(proto::Pong{m.id}));
         } else if constexpr (std::is_same_v<M, proto::Hello>) {
           // A repeated hello changes nothing; the first one fixed the client and its token.
           if (m.client != client()) {
@@ -103,10 +101,9 @@ void ProtocolSession::on_unsubscribe(const proto::Unsubscribe& message) {
 void ProtocolSession::on_submit(proto::SubmitOp& message) {
   const Access access = permissions_.access_for(message.doc);
   if (access != Access::kWrite) {
-    return send_error(access == Access::kRead ? proto::ErrorCode::kReadOnly
-                                              : proto::ErrorCode::kForbidden,
-                      "the access token does not allow editing " + message.doc, message.doc,
-                      message.seq);
+    return send_error(
+        access == Access::kRead ? proto::ErrorCode::kReadOnly : proto::ErrorCode::kForbidden,
+        "the access token does not allow editing " + message.doc, message.doc, message.seq);
   }
   if (!subscriptions_.contains(message.doc)) {
     // The confirmation travels in the document's stream, so there must be one.
@@ -150,7 +147,7 @@ void ProtocolSession::deliver(const std::string& doc, const collab::Frame& frame
   // Frames of a document left a moment ago may still arrive; they are not wanted.
   if (found == subscriptions_.end()) return;
   if (frame.version_after) found->second = frame.version_after;
-  sink_->send(frame);
+  sink_->send(doc, frame);
 }
 
 }  // namespace tandem::server

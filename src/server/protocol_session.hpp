@@ -43,7 +43,8 @@ struct ProtocolConfig {
 class FrameSink {
  public:
   virtual ~FrameSink() = default;
-  virtual void send(const collab::Frame& frame) = 0;
+  // `doc` is the document the frame belongs to, empty for welcome, pong and errors.
+  virtual void send(std::string_view doc, const collab::Frame& frame) = 0;
   // Sends the error, then closes the connection.
   virtual void fail(const proto::ErrorMessage& error) = 0;
 };

@@ -52,6 +52,15 @@ void Router::add_prefix_async(http::verb method, std::string prefix, AsyncHandle
 
 void Router::add_upgrade(UpgradeRoute route) { upgrades_.push_back(std::move(route)); }
 
+void Router::add_stream(UpgradeRoute route) { streams_.push_back(std::move(route)); }
+
+const UpgradeRoute* Router::find_stream(std::string_view path) const {
+  for (const UpgradeRoute& route : streams_) {
+    if (route.path == path) return &route;
+  }
+  return nullptr;
+}
+
 const UpgradeRoute* Router::find_upgrade(std::string_view path) const {
   for (const UpgradeRoute& route : upgrades_) {
     if (route.path == path) return &route;

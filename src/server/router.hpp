@@ -18,8 +18,7 @@ namespace tandem::server {
 // Answers at once.
 using Handler = std::function<ResponseGenerator(const Request&, const RequestContext&)>;
 // Answers later (a held poll, a document read on another loop) through the Responder.
-using AsyncHandler =
-    std::function<void(const Request&, const RequestContext&, const Responder&)>;
+using AsyncHandler = std::function<void(const Request&, const RequestContext&, const Responder&)>;
 
 // Whatever an admitted upgrade must hold on to for its lifetime (a per-IP connection slot).
 using AdmissionTicket = std::shared_ptr<void>;
@@ -50,10 +49,13 @@ class Router {
   void add_prefix(http::verb method, std::string prefix, Handler handler);
   void add_prefix_async(http::verb method, std::string prefix, AsyncHandler handler);
   void add_upgrade(UpgradeRoute route);
+  // A GET whose answer is a long-lived stream written by the route itself (SSE).
+  void add_stream(UpgradeRoute route);
 
   void dispatch(const Request& request, const RequestContext& context,
                 const Responder& respond) const;
   const UpgradeRoute* find_upgrade(std::string_view path) const;
+  const UpgradeRoute* find_stream(std::string_view path) const;
 
  private:
   struct Route {
@@ -64,6 +66,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<UpgradeRoute> upgrades_;
+  std::vector<UpgradeRoute> streams_;
 };
 
 // The path of a request target without its query string.

@@ -3,11 +3,11 @@
 #include "proto/decode_client.hpp"
 #include "server/json_error.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <spdlog/spdlog.h>
 
 #include <utility>
 
@@ -68,14 +68,13 @@ void WebSocketSession::start() {
   ws_.read_message_max(environment_.protocol.limits.max_message_bytes);
   const bool wants_subprotocol =
       offers_subprotocol(upgrade_request_[http::field::sec_websocket_protocol]);
-  ws_.set_option(websocket::stream_base::decorator(
-      [wants_subprotocol](websocket::response_type& response) {
+  ws_.set_option(
+      websocket::stream_base::decorator([wants_subprotocol](websocket::response_type& response) {
         response.set(http::field::server, "tandem");
         if (wants_subprotocol) response.set(http::field::sec_websocket_protocol, kSubprotocol);
       }));
-  ws_.async_accept(upgrade_request_, [self = shared_from_this()](beast::error_code ec) {
-    self->on_accept(ec);
-  });
+  ws_.async_accept(upgrade_request_,
+                   [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {
@@ -121,16 +120,17 @@ void WebSocketSession::on_message(std::string_view text) {
   auto decoded = proto::decode_client_message(text, environment_.protocol.limits);
   if (!decoded.ok()) {
     if (session_) return session_->refuse(std::move(decoded).error());
-    return send(standalone_frame(proto::to_error_message(std::move(decoded).error())));
+    return send({}, standalone_frame(proto::to_error_message(std::move(decoded).error())));
   }
   proto::ClientMessage& message = decoded.value();
   if (!session_) {
     if (auto* hello = std::get_if<proto::Hello>(&message)) return on_hello(*hello);
     if (auto* ping = std::get_if<proto::Ping>(&message)) {
-      return send(standalone_frame(proto::Pong{ping->id}));
+      return send({}, standalone_frame(proto::Pong{ping->id}));
     }
-    return send(standalone_frame(proto::ErrorMessage{
-        proto::ErrorCode::kHelloRequired, "send hello first", std::nullopt, std::nullopt, false}));
+    return send({}, standalone_frame(proto::ErrorMessage{proto::ErrorCode::kHelloRequired,
+                                                         "send hello first", std::nullopt,
+                                                         std::nullopt, false}));
   }
   session_->handle(std::move(message));
 }
@@ -143,17 +143,17 @@ void WebSocketSession::on_hello(proto::Hello& hello) {
   }
   auto permissions = environment_.authorize(token);
   if (auto* refusal = std::get_if<proto::ErrorMessage>(&permissions)) return fail(*refusal);
-  session_ = std::make_shared<ProtocolSession>(
-      context_.loop, hello.client, environment_.collaboration, environment_.protocol,
-      std::move(std::get<Permissions>(permissions)), this);
-  send(session_->welcome_frame());
+  session_ = std::make_shared<ProtocolSession>(context_.loop, hello.client,
+                                               environment_.collaboration, environment_.protocol,
+                                               std::move(std::get<Permissions>(permissions)), this);
+  send({}, session_->welcome_frame());
   if (hello.negotiation) {
     spdlog::debug("client {} from {} negotiated: {}", hello.client,
                   context_.remote.address().to_string(), hello.negotiation->json);
   }
 }
 
-void WebSocketSession::send(const collab::Frame& frame) {
+void WebSocketSession::send(std::string_view, const collab::Frame& frame) {
   if (closing_ || torn_down_ || pending_close_) return;
   queued_bytes_ += frame.json->size();
   if (queued_bytes_ > environment_.options.max_outbound_bytes) {
@@ -170,7 +170,7 @@ void WebSocketSession::send(const collab::Frame& frame) {
 void WebSocketSession::fail(const proto::ErrorMessage& error) {
   proto::ErrorMessage fatal = error;
   fatal.fatal = true;
-  send(standalone_frame(fatal));
+  send({}, standalone_frame(fatal));
   close_with(CloseCode::kPolicy, proto::error_code_name(error.code));
 }
 
@@ -242,7 +242,9 @@ void WebSocketSession::close_with(CloseCode code, std::string_view reason) {
   });
 }
 
-void WebSocketSession::begin_shutdown() { close_with(CloseCode::kGoingAway, "server shutting down"); }
+void WebSocketSession::begin_shutdown() {
+  close_with(CloseCode::kGoingAway, "server shutting down");
+}
 
 void WebSocketSession::force_close() { teardown(); }
 
@@ -262,8 +264,9 @@ UpgradeRoute websocket_route(
         admit) {
   UpgradeRoute route;
   route.path = "/v1/ws";
-  route.admit = [admit = std::move(admit)](const Request& request, const RequestContext& context)
-      -> std::variant<Response, AdmissionTicket> {
+  route.admit = [admit = std::move(admit)](
+                    const Request& request,
+                    const RequestContext& context) -> std::variant<Response, AdmissionTicket> {
     const std::string_view offered = request[http::field::sec_websocket_protocol];
     if (!offered.empty() && !offers_subprotocol(offered)) {
       return make_json_error(http::status::bad_request, "unsupported_subprotocol",

@@ -31,10 +31,10 @@ struct WebSocketOptions {
 
 // Application close codes, so clients and operators can tell why a socket ended.
 enum class CloseCode : std::uint16_t {
-  kGoingAway = 1001,      // the server is shutting down
-  kPolicy = 1008,         // a fatal protocol error (see the error frame sent before)
-  kTooBig = 1009,         // a message over max_message_bytes
-  kSlowReader = 4008,     // the outbound queue bound was hit
+  kGoingAway = 1001,   // the server is shutting down
+  kPolicy = 1008,      // a fatal protocol error (see the error frame sent before)
+  kTooBig = 1009,      // a message over max_message_bytes
+  kSlowReader = 4008,  // the outbound queue bound was hit
 };
 
 // Everything a WebSocket connection needs from the server; outlives every connection.
@@ -64,7 +64,7 @@ class WebSocketSession : public Connection,
   void begin_shutdown() override;
   void force_close() override;
 
-  void send(const collab::Frame& frame) override;
+  void send(std::string_view doc, const collab::Frame& frame) override;
   void fail(const proto::ErrorMessage& error) override;
 
  private:

@@ -36,6 +36,7 @@ export class TestClient {
   }
 
   connect() {
+    if (this.options.transport === 'poll' || this.options.transport === 'sse') return this.#connectHttp();
     const protocol = this.options.protocol === undefined ? 'tandem.v1' : this.options.protocol;
     const headers = { ...(this.options.headers ?? {}) };
     if (this.options.origin) headers.Origin = this.options.origin;
@@ -69,15 +70,157 @@ export class TestClient {
     });
   }
 
-  send(message) { this.ws.send(typeof message === 'string' ? message : JSON.stringify(message)); }
+  send(message) {
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
+    if (this.http) return this.#queuePost(text);
+    this.ws.send(text);
+  }
 
-  close() { this.ws?.terminate(); }
+  close() {
+    if (this.http) {
+      this.http.closed = true;
+      this.http.abort?.abort();
+      this.closed = { code: 1000, reason: 'closed by test' };
+      this.#wake();
+      return;
+    }
+    this.ws?.terminate();
+  }
+
+  get online() { return this.http ? !this.http.closed : this.ws?.readyState === WebSocket.OPEN; }
+
+  // ---- HTTP transports: POST /v1/send uplink, GET /v1/poll or /v1/sse downlink ----
+
+  async #connectHttp() {
+    this.base = this.url.replace(/^ws/, 'http').replace(/\/v1\/ws$/, '');
+    this.http = { closed: false, queue: [], posting: false, generation: 0, lastEventId: null };
+    const hello = { t: 'hello', client: this.clientId };
+    const results = await this.#post([JSON.stringify(hello)]);
+    if (!results?.[0]?.ok) throw new Error(`hello refused: ${JSON.stringify(results)}`);
+    this.#onMessage(results[0].reply);
+    this.#wake();
+    return this;
+  }
+
+  #headers(extra = {}) {
+    const headers = { 'Content-Type': 'application/json', 'X-Tandem-Client': this.clientId, ...extra };
+    if (this.options.origin) headers.Origin = this.options.origin;
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    return headers;
+  }
+
+  async #post(texts) {
+    const res = await fetch(`${this.base}/v1/send`, { method: 'POST', headers: this.#headers(), body: `[${texts.join(',')}]` });
+    const body = await res.json();
+    if (res.status !== 200) {
+      this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });
+      return null;
+    }
+    for (const result of body.results) {
+      if (!result.ok) this.#onMessage({ t: 'error', code: result.code, message: result.message });
+    }
+    return body.results;
+  }
+
+  #queuePost(text) {
+    const http = this.http;
+    if (http.closed) return;
+    // Sub and unsub travel in the downlink URL; everything else goes up in one POST per tick.
+    const message = (() => { try { return JSON.parse(text); } catch { return null; } })();
+    if (message?.t === 'sub' || message?.t === 'unsub') {
+      if (!this.docs.has(message.doc)) this.docs.set(message.doc, new ClientDocument(message.doc));
+      this.docs.get(message.doc).requested = message.t === 'sub';
+      return this.#restartDownlink();
+    }
+    http.queue.push(text);
+    if (http.posting) return;
+    http.posting = true;
+    setImmediate(async () => {
+      while (http.queue.length > 0 && !http.closed) {
+        const batch = http.queue.splice(0);
+        try { await this.#post(batch); } catch { /* the op stays in flight; resume resends it */ }
+      }
+      http.posting = false;
+      this.#wake();
+    });
+  }
+
+  #downlinkUrl(path) {
+    const params = new URLSearchParams({ client: this.clientId });
+    for (const doc of this.docs.values()) {
+      if (!doc.requested) continue;
+      params.append('sub', doc.version === null ? doc.id : `${doc.id}@${doc.version}`);
+    }
+    return `${this.base}${path}?${params}`;
+  }
+
+  #restartDownlink() {
+    const http = this.http;
+    http.generation += 1;
+    http.abort?.abort();
+    const generation = http.generation;
+    setImmediate(() => (this.options.transport === 'poll' ? this.#pollLoop(generation) : this.#sseLoop(generation)));
+  }
+
+  async #pollLoop(generation) {
+    const http = this.http;
+    while (!http.closed && http.generation === generation) {
+      http.abort = new AbortController();
+      try {
+        const res = await fetch(this.#downlinkUrl('/v1/poll'), { headers: this.#headers(), signal: http.abort.signal });
+        const body = await res.json();
+        if (res.status !== 200) { this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message }); await new Promise((r) => setTimeout(r, 100)); continue; }
+        if (http.generation !== generation) return;
+        for (const m of body) this.#onMessage(m);
+        this.#wake();
+      } catch {
+        if (http.closed || http.generation !== generation) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  async #sseLoop(generation) {
+    const http = this.http;
+    while (!http.closed && http.generation === generation) {
+      http.abort = new AbortController();
+      try {
+        const headers = this.#headers();
+        if (http.lastEventId) headers['Last-Event-ID'] = http.lastEventId;
+        const res = await fetch(this.#downlinkUrl('/v1/sse'), { headers, signal: http.abort.signal });
+        if (res.status !== 200) { const body = await res.json(); this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message }); await new Promise((r) => setTimeout(r, 100)); continue; }
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of res.body) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let data = null;
+            for (const line of event.split('\n')) {
+              if (line.startsWith('id: ')) http.lastEventId = line.slice(4);
+              else if (line.startsWith('data: ')) data = line.slice(6);
+            }
+            if (data !== null && http.generation === generation) {
+              this.#onMessage(JSON.parse(data));
+              this.#wake();
+            }
+          }
+        }
+      } catch {
+        if (http.closed || http.generation !== generation) return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
   // Subscribes from the document's known version (resume) or from a snapshot.
   subscribe(id, fromVersion) {
     let doc = this.docs.get(id);
     if (!doc) { doc = new ClientDocument(id); this.docs.set(id, doc); }
     const v = fromVersion === undefined ? doc.version : fromVersion;
+    if (v !== null && v !== undefined) doc.version = v;
     this.send(v === null || v === undefined ? { t: 'sub', doc: id } : { t: 'sub', doc: id, v });
     return doc;
   }
@@ -98,7 +241,7 @@ export class TestClient {
       doc.buffer = doc.buffer ? textType.compose(doc.buffer, op) : op;
     } else {
       doc.inflight = { seq: this.nextSeq++, op };
-      if (this.ws?.readyState === WebSocket.OPEN) this.#sendOp(doc, doc.inflight);
+      if (this.online) this.#sendOp(doc, doc.inflight);
     }
   }
 

@@ -1,0 +1,166 @@
+#include "server/http_downlink.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <utility>
+
+namespace tandem::server {
+
+namespace asio = boost::asio;
+
+HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::string client,
+                           std::string credentials, collab::Collaboration& collaboration,
+                           const ProtocolConfig& config, Permissions permissions,
+                           std::size_t max_buffered_bytes)
+    : loop_(loop),
+      client_(client),
+      credentials_(std::move(credentials)),
+      max_buffered_bytes_(max_buffered_bytes),
+      session_(std::make_shared<ProtocolSession>(loop_index, std::move(client), collaboration,
+                                                 config, std::move(permissions), this)),
+      hold_timer_(loop),
+      last_used_(std::chrono::steady_clock::now()) {}
+
+HttpDownlink::~HttpDownlink() { close(); }
+
+void HttpDownlink::start(const std::vector<DownlinkSubscription>& subscriptions) {
+  subscriptions_ = subscriptions;
+  for (const DownlinkSubscription& subscription : subscriptions) {
+    handed_out_[subscription.doc] = subscription.version;
+    session_->handle(proto::Subscribe{subscription.doc, subscription.version});
+  }
+}
+
+bool HttpDownlink::continues(const std::vector<DownlinkSubscription>& subscriptions,
+                             std::string_view credentials) const {
+  if (closed_ || overflowed_ || credentials != credentials_) return false;
+  if (subscriptions.size() != handed_out_.size()) return false;
+  for (const DownlinkSubscription& subscription : subscriptions) {
+    auto found = handed_out_.find(subscription.doc);
+    // A client without a version wants a snapshot: only a fresh subscription gives one.
+    if (found == handed_out_.end() || !subscription.version ||
+        found->second != subscription.version) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void HttpDownlink::send(std::string_view doc, const collab::Frame& frame) {
+  if (closed_ || overflowed_) return;
+  pending_bytes_ += frame.json->size();
+  if (pending_bytes_ > max_buffered_bytes_) {
+    // Nobody collects: forget it all; the client's next request resubscribes from its versions.
+    overflowed_ = true;
+    pending_.clear();
+    pending_bytes_ = 0;
+    return;
+  }
+  pending_.push_back(PendingFrame{std::string(doc), frame});
+  schedule_wake();
+}
+
+void HttpDownlink::fail(const proto::ErrorMessage& error) {
+  proto::ErrorMessage fatal = error;
+  fatal.fatal = true;
+  send({}, standalone_frame(fatal));
+}
+
+void HttpDownlink::schedule_wake() {
+  if (wake_scheduled_ || (waiter_ == nullptr && listener_ == nullptr)) return;
+  wake_scheduled_ = true;
+  // At the end of this loop turn, so frames arriving together leave together.
+  asio::post(loop_, [self = shared_from_this()] {
+    self->wake_scheduled_ = false;
+    if (self->pending_.empty()) return;
+    if (self->waiter_) self->answer_waiter();
+    if (self->listener_) (*self->listener_)();
+  });
+}
+
+void HttpDownlink::wait(std::chrono::milliseconds hold, std::size_t max_bytes,
+                        std::function<void(Batch)> ready) {
+  last_used_ = std::chrono::steady_clock::now();
+  if (waiter_) {
+    // Two polls of one client at once: the older one gives way, empty.
+    auto older = std::exchange(waiter_, nullptr);
+    (*older)(Batch{});
+  }
+  waiter_ = std::make_shared<std::function<void(Batch)>>(std::move(ready));
+  waiter_max_bytes_ = max_bytes;
+  if (!pending_.empty()) return schedule_wake();
+  hold_timer_.expires_after(hold);
+  hold_timer_.async_wait(
+      [self = shared_from_this(), waiter = waiter_](const boost::system::error_code& ec) {
+        if (ec || self->waiter_ != waiter) return;
+        self->waiter_ = nullptr;
+        self->last_used_ = std::chrono::steady_clock::now();
+        (*waiter)(Batch{});
+      });
+}
+
+void HttpDownlink::answer_waiter() {
+  auto waiter = std::exchange(waiter_, nullptr);
+  hold_timer_.cancel();
+  (*waiter)(take(waiter_max_bytes_));
+}
+
+void HttpDownlink::listen(std::function<void()> on_frames) {
+  listener_ = std::make_shared<std::function<void()>>(std::move(on_frames));
+  last_used_ = std::chrono::steady_clock::now();
+  if (!pending_.empty()) schedule_wake();
+}
+
+void HttpDownlink::stop_listening() {
+  listener_ = nullptr;
+  last_used_ = std::chrono::steady_clock::now();
+}
+
+HttpDownlink::Batch HttpDownlink::take(std::size_t max_bytes) {
+  Batch batch;
+  std::size_t bytes = 0;
+  while (!pending_.empty()) {
+    const std::size_t size = pending_.front().frame.json->size();
+    // At least one frame always goes, however large, so a big snapshot cannot block the queue.
+    if (!batch.frames.empty() && bytes + size > max_bytes) {
+      batch.more = true;
+      break;
+    }
+    bytes += size;
+    pending_bytes_ -= size;
+    PendingFrame& next = pending_.front();
+    if (next.frame.version_after && !next.doc.empty()) {
+      handed_out_[next.doc] = next.frame.version_after;
+    }
+    batch.frames.push_back(std::move(next));
+    pending_.pop_front();
+  }
+  last_used_ = std::chrono::steady_clock::now();
+  return batch;
+}
+
+std::string HttpDownlink::cursor() const {
+  std::string cursor;
+  for (const auto& [doc, version] : handed_out_) {
+    if (!version) continue;
+    if (!cursor.empty()) cursor += ',';
+    cursor += doc + '@' + std::to_string(*version);
+  }
+  return cursor;
+}
+
+void HttpDownlink::close() {
+  if (closed_) return;
+  closed_ = true;
+  hold_timer_.cancel();
+  pending_.clear();
+  if (waiter_) {
+    auto waiter = std::exchange(waiter_, nullptr);
+    (*waiter)(Batch{});
+  }
+  listener_ = nullptr;
+  session_->detach();
+}
+
+}  // namespace tandem::server

@@ -1,0 +1,106 @@
+#pragma once
+
+#include "server/protocol_session.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem::server {
+
+// One `sub=DOC@N` (or `sub=DOC` for a snapshot) of an HTTP downlink request.
+struct DownlinkSubscription {
+  std::string doc;
+  std::optional<std::uint64_t> version;
+  friend bool operator==(const DownlinkSubscription&, const DownlinkSubscription&) = default;
+};
+
+// A frame waiting to be handed to an HTTP client, with the document it moves.
+struct PendingFrame {
+  std::string doc;
+  collab::Frame frame;
+};
+
+// The receiving end of an HTTP client (long-poll or SSE): a ProtocolSession subscribed to the
+// documents the request names, whose frames wait here until a poll takes them or an SSE stream
+// writes them. Lives on one loop.
+//
+// Correctness never depends on a downlink outliving its request: every request names the
+// versions the client has, and a downlink is reused for the next request only when those are
+// exactly where it left off (DownlinkRegistry). Keeping it between requests saves the
+// re-subscription and keeps the client's presence from flickering between polls.
+class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpDownlink> {
+ public:
+  struct Batch {
+    std::vector<PendingFrame> frames;
+    bool more = false;  // frames beyond the byte limit are still waiting
+  };
+
+  HttpDownlink(boost::asio::io_context& loop, std::size_t loop_index, std::string client,
+               std::string credentials, collab::Collaboration& collaboration,
+               const ProtocolConfig& config, Permissions permissions,
+               std::size_t max_buffered_bytes);
+  ~HttpDownlink() override;
+
+  void start(const std::vector<DownlinkSubscription>& subscriptions);
+  // True when a request from this client with these credentials and subscriptions continues
+  // exactly where the last handed-out frame left off.
+  bool continues(const std::vector<DownlinkSubscription>& subscriptions,
+                 std::string_view credentials) const;
+
+  // Long-poll: `ready` runs once (on this loop) with what is pending, as soon as something is,
+  // or with an empty batch after `hold`. A newer wait answers an older one at once.
+  void wait(std::chrono::milliseconds hold, std::size_t max_bytes,
+            std::function<void(Batch)> ready);
+  // SSE: `on_frames` runs (on this loop) after each burst of frames; take them with take().
+  void listen(std::function<void()> on_frames);
+  void stop_listening();
+  Batch take(std::size_t max_bytes);
+
+  // The versions handed out so far, as an SSE resume cursor: "DOC@N,DOC@N".
+  std::string cursor() const;
+  // Leaves every document; pending frames are dropped.
+  void close();
+
+  bool closed() const { return closed_; }
+  bool attached() const { return waiter_ != nullptr || listener_ != nullptr; }
+  std::chrono::steady_clock::time_point last_used() const { return last_used_; }
+  const std::string& client() const { return client_; }
+  ProtocolSession& session() { return *session_; }
+
+  void send(std::string_view doc, const collab::Frame& frame) override;
+  void fail(const proto::ErrorMessage& error) override;
+
+ private:
+  void schedule_wake();
+  void answer_waiter();
+
+  boost::asio::io_context& loop_;
+  std::string client_;
+  std::string credentials_;
+  std::size_t max_buffered_bytes_;
+  std::shared_ptr<ProtocolSession> session_;
+  std::vector<DownlinkSubscription> subscriptions_;
+  std::map<std::string, std::optional<std::uint64_t>> handed_out_;  // doc -> version reached
+  std::deque<PendingFrame> pending_;
+  std::size_t pending_bytes_ = 0;
+  std::shared_ptr<std::function<void(Batch)>> waiter_;
+  std::size_t waiter_max_bytes_ = 0;
+  boost::asio::steady_timer hold_timer_;
+  std::shared_ptr<std::function<void()>> listener_;
+  bool wake_scheduled_ = false;
+  bool overflowed_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point last_used_;
+};
+
+}  // namespace tandem::server

@@ -1,0 +1,278 @@
+#include "server/http_transports.hpp"
+
+#include "proto/decode_client.hpp"
+#include "proto/encode_server.hpp"
+#include "proto/identifiers.hpp"
+#include "server/downlink_admission.hpp"
+#include "server/gzip_stream.hpp"
+#include "server/json_error.hpp"
+#include "server/sse_stream.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <memory>
+#include <mutex>
+
+namespace tandem::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Finishes an answer: CORS for allowed cross-origin pages, gzip when it pays, never cached.
+ResponseGenerator finish_transport_response(const Request& request, Response&& response,
+                                            const HttpTransportOptions& options) {
+  add_cors_headers(request, response);
+  response.set(http::field::cache_control, "no-store, no-transform");
+  if (response.body().size() >= options.gzip_threshold &&
+      accepts_gzip(request[http::field::accept_encoding])) {
+    response.body() = gzip(response.body());
+    response.set(http::field::content_encoding, "gzip");
+  }
+  response.set(http::field::vary, "Origin, Accept-Encoding");
+  return finish_response(request, std::move(response));
+}
+
+// ---- GET /v1/poll ------------------------------------------------------------------------
+
+void handle_poll(const Request& request, const RequestContext& context, const Responder& respond,
+                 HttpTransportEnvironment& environment) {
+  auto admitted = admit_downlink(request, context, environment);
+  if (auto* refusal = std::get_if<Response>(&admitted)) {
+    return respond(finish_transport_response(request, std::move(*refusal), environment.options));
+  }
+  DownlinkAdmission& admission = std::get<DownlinkAdmission>(admitted);
+  auto downlink =
+      environment.downlinks.acquire(context.loop, admission.query.client, admission.credentials,
+                                    admission.query.subscriptions, admission.permissions);
+  environment.held.fetch_add(1, std::memory_order_relaxed);
+  // Only what the answer needs is kept: the request itself is gone when the batch is ready.
+  auto reply = std::make_shared<Request>();
+  reply->version(request.version());
+  reply->keep_alive(request.keep_alive());
+  reply->method(request.method());
+  if (!request[http::field::origin].empty())
+    reply->set(http::field::origin, request[http::field::origin]);
+  if (!request[http::field::accept_encoding].empty()) {
+    reply->set(http::field::accept_encoding, request[http::field::accept_encoding]);
+  }
+  downlink->wait(
+      environment.options.poll_hold, environment.options.poll_max_bytes,
+      [&environment, respond, reply, ticket = admission.ticket](HttpDownlink::Batch batch) {
+        environment.held.fetch_sub(1, std::memory_order_relaxed);
+        std::string body = "[";
+        for (const PendingFrame& pending : batch.frames) {
+          if (body.size() > 1) body.push_back(',');
+          body += *pending.frame.json;
+        }
+        body.push_back(']');
+        Response response = make_json_response(http::status::ok, std::move(body), reply->version(),
+                                               reply->keep_alive());
+        response.set("X-Tandem-More", batch.more ? "1" : "0");
+        respond(finish_transport_response(*reply, std::move(response), environment.options));
+      });
+}
+
+// ---- POST /v1/send -----------------------------------------------------------------------
+
+// The answers of one POST, filled in as its messages settle (ops settle on their documents'
+// loops); the response goes out when the last one has.
+struct SendResults {
+  SendResults(Responder responder, const HttpTransportOptions& transport_options)
+      : respond(std::move(responder)), options(&transport_options) {}
+
+  std::mutex mutex;
+  boost::json::array results;
+  std::size_t outstanding = 0;
+  Responder respond;
+  Request reply;
+  const HttpTransportOptions* options;
+
+  void settle(std::size_t index, boost::json::object result) {
+    std::unique_lock lock(mutex);
+    results[index] = std::move(result);
+    finish(lock);
+  }
+  // Called once after every message was looked at (the "+ 1" in outstanding).
+  void all_seen() {
+    std::unique_lock lock(mutex);
+    finish(lock);
+  }
+
+ private:
+  void finish(std::unique_lock<std::mutex>& lock) {
+    if (--outstanding != 0) return;
+    Response response = make_json_response(
+        http::status::ok, boost::json::serialize(boost::json::object{{"results", results}}),
+        reply.version(), reply.keep_alive());
+    lock.unlock();
+    respond(finish_transport_response(reply, std::move(response), *options));
+  }
+};
+
+boost::json::object refusal(proto::ErrorCode code, std::string_view message) {
+  return {{"ok", false}, {"code", proto::error_code_name(code)}, {"message", message}};
+}
+
+void handle_send(const Request& request, const RequestContext& context, const Responder& respond,
+                 HttpTransportEnvironment& environment) {
+  auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
+    respond(finish_transport_response(
+        request, make_json_error(status, code, message, request.version()), environment.options));
+  };
+  if (!environment.access.origin_allowed(request, context.remote.address())) {
+    return refuse(http::status::forbidden, "origin_not_allowed",
+                  "this origin may not use the server; see --allow-origin");
+  }
+  // CSRF: a custom header and a JSON content type can only come from a page the CORS preflight
+  // allowed, never from a plain cross-site form.
+  const std::string client(request["X-Tandem-Client"]);
+  if (!proto::is_valid_client_id(client)) {
+    return refuse(http::status::bad_request, "bad_client_id",
+                  "POST /v1/send needs an X-Tandem-Client header with the client id");
+  }
+  const std::string_view content_type = request[http::field::content_type];
+  if (!content_type.starts_with("application/json")) {
+    return refuse(http::status::unsupported_media_type, "bad_content_type",
+                  "POST /v1/send takes application/json");
+  }
+  auto permissions = environment.access.authorize(request);
+  if (auto* error = std::get_if<proto::ErrorMessage>(&permissions)) {
+    return refuse(status_for(error->code), proto::error_code_name(error->code), error->message);
+  }
+  const Permissions& allowed = std::get<Permissions>(permissions);
+  auto batch = proto::decode_client_batch(request.body(), environment.protocol.limits);
+  if (!batch.ok()) {
+    return refuse(status_for(batch.error().code), proto::error_code_name(batch.error().code),
+                  batch.error().message);
+  }
+
+  auto results = std::make_shared<SendResults>(respond, environment.options);
+  results->results.resize(batch->size());
+  results->outstanding = batch->size() + 1;  // + 1 until every message was looked at
+  results->reply.version(request.version());
+  results->reply.keep_alive(request.keep_alive());
+  results->reply.method(request.method());
+  for (const char* field : {"Origin", "Accept-Encoding"}) {
+    if (!request[field].empty()) results->reply.set(field, request[field]);
+  }
+
+  for (std::size_t i = 0; i < batch->size(); ++i) {
+    auto& decoded = (*batch)[i];
+    if (!decoded.ok()) {
+      results->settle(i, refusal(decoded.error().code, decoded.error().message));
+      continue;
+    }
+    std::visit(
+        [&](auto& message) {
+          using M = std::decay_t<decltype(message)>;
+          if constexpr (std::is_same_v<M, proto::Hello>) {
+            if (message.client != client) {
+              return results->settle(
+                  i, refusal(proto::ErrorCode::kBadClientId,
+                             "hello.client differs from the X-Tandem-Client header"));
+            }
+            if (message.negotiation) {
+              spdlog::debug("client {} negotiated: {}", client, message.negotiation->json);
+            }
+            proto::Welcome welcome{
+                client,
+                static_cast<std::uint64_t>(environment.protocol.heartbeat.count()),
+                {environment.protocol.limits.max_message_bytes, environment.protocol.max_docs,
+                 environment.protocol.max_op_bytes},
+                environment.protocol.server_name};
+            results->settle(i,
+                            {{"ok", true}, {"reply", boost::json::parse(proto::encode(welcome))}});
+          } else if constexpr (std::is_same_v<M, proto::Ping>) {
+            results->settle(
+                i, {{"ok", true},
+                    {"reply", boost::json::parse(proto::encode(proto::Pong{message.id}))}});
+          } else if constexpr (std::is_same_v<M, proto::Subscribe> ||
+                               std::is_same_v<M, proto::Unsubscribe>) {
+            results->settle(i, refusal(proto::ErrorCode::kBadMessage,
+                                       "over HTTP, subscriptions are named in the downlink URL "
+                                       "(sub=DOC@N)"));
+          } else if constexpr (std::is_same_v<M, proto::SubmitOp>) {
+            const Access access = allowed.access_for(message.doc);
+            if (access != Access::kWrite) {
+              return results->settle(
+                  i, refusal(access == Access::kRead ? proto::ErrorCode::kReadOnly
+                                                     : proto::ErrorCode::kForbidden,
+                             "the access token does not allow editing " + message.doc));
+            }
+            environment.collaboration.submit(
+                message.doc, nullptr, client, message.base_version, message.seq,
+                std::move(message.op), [results, i](const collab::SubmitResult& result) {
+                  using Status = collab::SubmitResult::Status;
+                  if (result.status == Status::kRejected) {
+                    return results->settle(i, refusal(result.error, result.message));
+                  }
+                  boost::json::object ok{{"ok", true}, {"v", result.version}};
+                  if (result.status == Status::kDuplicate) ok["duplicate"] = true;
+                  results->settle(i, std::move(ok));
+                });
+          } else if constexpr (std::is_same_v<M, proto::PresenceUpdate>) {
+            // Presence belongs to the client's downlink, on whichever loop it lives.
+            const std::string doc = message.doc;
+            const bool delivered = environment.downlinks.post_to(
+                client, [presence = std::move(message)](HttpDownlink& downlink) mutable {
+                  downlink.session().handle(std::move(presence));
+                });
+            if (!delivered) {
+              return results->settle(
+                  i, refusal(proto::ErrorCode::kNotSubscribed,
+                             "presence needs an open downlink (poll or SSE) for " + doc));
+            }
+            results->settle(i, {{"ok", true}});
+          }
+        },
+        decoded.value());
+  }
+  results->all_seen();
+}
+
+// ---- CORS preflight ------------------------------------------------------------------------
+
+ResponseGenerator handle_preflight(const Request& request, const RequestContext& context,
+                                   HttpTransportEnvironment& environment) {
+  if (!environment.access.origin_allowed(request, context.remote.address())) {
+    return finish_response(
+        request, make_json_error(http::status::forbidden, "origin_not_allowed",
+                                 "this origin may not use the server", request.version()));
+  }
+  Response response{http::status::no_content, request.version()};
+  response.set(http::field::server, "tandem");
+  add_cors_headers(request, response);
+  response.set(http::field::access_control_allow_methods, "GET, POST");
+  response.set(http::field::access_control_allow_headers,
+               "Authorization, Content-Type, X-Tandem-Client, Last-Event-ID");
+  response.set(http::field::access_control_max_age, "600");
+  return finish_response(request, std::move(response));
+}
+
+}  // namespace
+
+void add_http_transport_routes(Router& router, HttpTransportEnvironment& environment) {
+  router.add_async(http::verb::get, "/v1/poll",
+                   [&environment](const Request& request, const RequestContext& context,
+                                  const Responder& respond) {
+                     handle_poll(request, context, respond, environment);
+                   });
+  router.add_async(http::verb::post, "/v1/send",
+                   [&environment](const Request& request, const RequestContext& context,
+                                  const Responder& respond) {
+                     handle_send(request, context, respond, environment);
+                   });
+  for (const char* path : {"/v1/poll", "/v1/send", "/v1/sse"}) {
+    router.add(http::verb::options, path,
+               [&environment](const Request& request, const RequestContext& context) {
+                 return handle_preflight(request, context, environment);
+               });
+  }
+  router.add_stream(sse_route(environment));
+}
+
+}  // namespace tandem::server
