@@ -6,7 +6,7 @@ NODE_TESTS := $(shell find tests -name '*.test.mjs' -not -path '*/node_modules/*
 FUZZ_SECONDS ?= 30
 CPP_SOURCES = $(shell git ls-files '*.cpp' '*.hpp')
 
-.PHONY: all deps build run test asan-test bench fuzz format lint clean
+.PHONY: all deps build run test asan-test bench fuzz format format-check lint clean
 
 all: build
 
@@ -38,7 +38,7 @@ bench: build
 
 fuzz: deps
 	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz
-	cmake --build --preset fuzz
+	cmake --build --preset fuzz --target fuzzers
 	@for f in $$(find build/fuzz/fuzz -type f -name '*_fuzz' -perm -u+x | sort); do \
 	  name=$$(basename $$f); seeds=$$(find fuzz -type d -path "*/corpus/$$name" | head -n 1); \
 	  work=build/fuzz/corpus/$$name; mkdir -p $$work; \
@@ -49,8 +49,10 @@ fuzz: deps
 format:
 	clang-format -i $(CPP_SOURCES)
 
-lint: build
+format-check:
 	clang-format --dry-run -Werror $(CPP_SOURCES)
+
+lint: build format-check
 	run-clang-tidy -quiet -p build/release -j $$(nproc) '^$(CURDIR)/(src|tests|bench)/' > build/clang-tidy.log 2>&1 \
 	  || { grep -E 'warning:|error:' build/clang-tidy.log | head -n 50; exit 1; }
 
