@@ -176,6 +176,8 @@ int run_serve(const ServeConfig& config) {
     readiness.set_draining();
     http_server->begin_shutdown(
         [&control] { asio::post(control, [&control] { control.stop(); }); });
+    // Held polls are answered now (empty) instead of at the end of their hold.
+    downlinks.stop();
     deadline.expires_after(config.shutdown_timeout);
     deadline.async_wait([&](const boost::system::error_code& wait_ec) {
       if (!wait_ec) force_close();

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <future>
+#include <optional>
 #include <utility>
 
 namespace tandem::server {
@@ -34,9 +35,22 @@ std::shared_ptr<HttpDownlink> DownlinkRegistry::acquire(
     found->second->close();
     downlinks.erase(found);
   }
+  std::optional<std::size_t> previous;
   {
     std::lock_guard lock(owners_mutex_);
-    owners_[client] = loop;
+    auto [owner, inserted] = owners_.try_emplace(client, loop);
+    if (!inserted && owner->second != loop) previous = owner->second;
+    owner->second = loop;
+  }
+  if (previous) {
+    // The client moved to another connection (and loop): its old downlink leaves its documents
+    // now rather than after the grace period, so presence and held polls end at once.
+    asio::post(*loops_[*previous], [this, loop = *previous, client] {
+      auto stale = tables_[loop].downlinks.find(client);
+      if (stale == tables_[loop].downlinks.end()) return;
+      stale->second->close();
+      tables_[loop].downlinks.erase(stale);
+    });
   }
   auto downlink =
       std::make_shared<HttpDownlink>(*loops_[loop], loop, client, credentials, collaboration_,
@@ -44,6 +58,13 @@ std::shared_ptr<HttpDownlink> DownlinkRegistry::acquire(
   downlink->start(subscriptions);
   downlinks.emplace(client, downlink);
   return downlink;
+}
+
+std::optional<std::size_t> DownlinkRegistry::owner_loop(const std::string& client) {
+  std::lock_guard lock(owners_mutex_);
+  auto owner = owners_.find(client);
+  if (owner == owners_.end()) return std::nullopt;
+  return owner->second;
 }
 
 bool DownlinkRegistry::post_to(const std::string& client, std::function<void(HttpDownlink&)> fn) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,8 @@ class DownlinkRegistry {
                                         const std::string& credentials,
                                         const std::vector<DownlinkSubscription>& subscriptions,
                                         const Permissions& permissions);
+  // The loop holding the client's downlink, if it has one.
+  std::optional<std::size_t> owner_loop(const std::string& client);
   // Runs `fn` on the loop of the client's downlink, with it; false when the client has none
   // (presence sent by POST goes through the client's downlink, wherever it lives).
   bool post_to(const std::string& client, std::function<void(HttpDownlink&)> fn);

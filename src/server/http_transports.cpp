@@ -44,36 +44,41 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
   if (auto* refusal = std::get_if<Response>(&admitted)) {
     return respond(finish_transport_response(request, std::move(*refusal), environment.options));
   }
-  DownlinkAdmission& admission = std::get<DownlinkAdmission>(admitted);
-  auto downlink =
-      environment.downlinks.acquire(context.loop, admission.query.client, admission.credentials,
-                                    admission.query.subscriptions, admission.permissions);
+  auto admission =
+      std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));
   environment.held.fetch_add(1, std::memory_order_relaxed);
   // Only what the answer needs is kept: the request itself is gone when the batch is ready.
   auto reply = std::make_shared<Request>();
   reply->version(request.version());
   reply->keep_alive(request.keep_alive());
   reply->method(request.method());
-  if (!request[http::field::origin].empty())
-    reply->set(http::field::origin, request[http::field::origin]);
-  if (!request[http::field::accept_encoding].empty()) {
-    reply->set(http::field::accept_encoding, request[http::field::accept_encoding]);
+  for (const char* field : {"Origin", "Accept-Encoding"}) {
+    if (!request[field].empty()) reply->set(field, request[field]);
   }
-  downlink->wait(
-      environment.options.poll_hold, environment.options.poll_max_bytes,
-      [&environment, respond, reply, ticket = admission.ticket](HttpDownlink::Batch batch) {
-        environment.held.fetch_sub(1, std::memory_order_relaxed);
-        std::string body = "[";
-        for (const PendingFrame& pending : batch.frames) {
-          if (body.size() > 1) body.push_back(',');
-          body += *pending.frame.json;
-        }
-        body.push_back(']');
-        Response response = make_json_response(http::status::ok, std::move(body), reply->version(),
-                                               reply->keep_alive());
-        response.set("X-Tandem-More", batch.more ? "1" : "0");
-        respond(finish_transport_response(*reply, std::move(response), environment.options));
-      });
+  // A client's polls arrive on whichever connection is free; they are served on the loop that
+  // holds its downlink, so its subscriptions (and presence) survive the hop.
+  const std::size_t loop =
+      environment.downlinks.owner_loop(admission->query.client).value_or(context.loop);
+  asio::post(*environment.loops[loop], [&environment, respond, reply, admission, loop] {
+    auto downlink =
+        environment.downlinks.acquire(loop, admission->query.client, admission->credentials,
+                                      admission->query.subscriptions, admission->permissions);
+    downlink->wait(
+        environment.options.poll_hold, environment.options.poll_max_bytes,
+        [&environment, respond, reply, admission](HttpDownlink::Batch batch) {
+          environment.held.fetch_sub(1, std::memory_order_relaxed);
+          std::string body = "[";
+          for (const PendingFrame& pending : batch.frames) {
+            if (body.size() > 1) body.push_back(',');
+            body += *pending.frame.json;
+          }
+          body.push_back(']');
+          Response response = make_json_response(http::status::ok, std::move(body),
+                                                 reply->version(), reply->keep_alive());
+          response.set("X-Tandem-More", batch.more ? "1" : "0");
+          respond(finish_transport_response(*reply, std::move(response), environment.options));
+        });
+  });
 }
 
 // ---- POST /v1/send -----------------------------------------------------------------------

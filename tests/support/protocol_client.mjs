@@ -31,6 +31,7 @@ export class TestClient {
     this.messages = [];   // every server message, in order
     this.errors = [];
     this.presence = new Map();  // doc -> Map(client -> message)
+    this.postResults = [];      // HTTP transports: every POST /v1/send result, in order
     this.closed = null;
     this.waiters = [];
   }
@@ -117,8 +118,10 @@ export class TestClient {
       return null;
     }
     for (const result of body.results) {
+      this.postResults.push(result);
       if (!result.ok) this.#onMessage({ t: 'error', code: result.code, message: result.message });
     }
+    this.#wake();
     return body.results;
   }
 
@@ -169,7 +172,14 @@ export class TestClient {
       try {
         const res = await fetch(this.#downlinkUrl('/v1/poll'), { headers: this.#headers(), signal: http.abort.signal });
         const body = await res.json();
-        if (res.status !== 200) { this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message }); await new Promise((r) => setTimeout(r, 100)); continue; }
+        if (res.status !== 200) {
+          this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });
+          this.#wake();
+          // A refused request (bad id, no access) is not retried until the subscriptions change.
+          if (res.status !== 503 && res.status !== 429) return;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         if (http.generation !== generation) return;
         for (const m of body) this.#onMessage(m);
         this.#wake();
@@ -188,7 +198,14 @@ export class TestClient {
         const headers = this.#headers();
         if (http.lastEventId) headers['Last-Event-ID'] = http.lastEventId;
         const res = await fetch(this.#downlinkUrl('/v1/sse'), { headers, signal: http.abort.signal });
-        if (res.status !== 200) { const body = await res.json(); this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message }); await new Promise((r) => setTimeout(r, 100)); continue; }
+        if (res.status !== 200) {
+          const body = await res.json();
+          this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });
+          this.#wake();
+          if (res.status !== 503 && res.status !== 429) return;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         const decoder = new TextDecoder();
         let buffer = '';
         for await (const chunk of res.body) {
