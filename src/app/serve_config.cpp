@@ -114,8 +114,9 @@ std::optional<std::string> parse_choice(std::string_view text,
   return problem + ", got \"" + std::string(text) + "\"";
 }
 
-#define TANDEM_MEMBER(expr) \
-  [](auto& c) -> auto& { return c.expr; }
+// `path` is a member path such as http.max_body_bytes, which parentheses would break.
+#define TANDEM_MEMBER(path) \
+  [](auto& c) -> auto& { return c.path; }  // NOLINT(bugprone-macro-parentheses)
 
 std::vector<ConfigField> make_fields() {
   std::vector<ConfigField> fields;

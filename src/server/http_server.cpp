@@ -8,6 +8,7 @@
 #include <future>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace tandem::server {
 
@@ -28,10 +29,16 @@ HttpServer::HttpServer(HttpServerOptions options, const Router& router, EventLoo
 HttpServer::~HttpServer() {
   if (!tracker_.draining()) begin_shutdown([] {});
   force_close();
-  // The acceptor's and every connection's handlers refer to this object: wait them out.
-  std::promise<void> acceptor_closed;
-  asio::post(acceptor_.get_executor(), [&acceptor_closed] { acceptor_closed.set_value(); });
-  acceptor_closed.get_future().wait();
+  // The acceptor's and every connection's handlers, and the per-loop tasks posted above, refer
+  // to this object: a barrier on every loop (posted after them) waits them out.
+  // Twice: a task that ran before the first barrier may itself have queued a completion.
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::promise<void>> barriers(loops_.size());
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      asio::post(loops_.loop(i), [&barrier = barriers[i]] { barrier.set_value(); });
+    }
+    for (auto& barrier : barriers) barrier.get_future().wait();
+  }
   tracker_.wait_closed();
 }
 
