@@ -43,7 +43,7 @@ fuzz: deps
 	  name=$$(basename $$f); seeds=$$(find fuzz -type d -path "*/corpus/$$name" | head -n 1); \
 	  work=build/fuzz/corpus/$$name; mkdir -p $$work; \
 	  echo "== $$name for $(FUZZ_SECONDS)s (seeds: $${seeds:-none})"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$work $$seeds 2>&1 | tail -n 12 || exit 1; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/ $$work $$seeds 2>&1 | tail -n 12 || exit 1; \
 	done
 
 format:

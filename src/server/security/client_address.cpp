@@ -186,6 +186,9 @@ std::optional<std::string> forwarded_parameter(std::string_view element, std::st
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name != wanted) continue;
     if (found) return std::nullopt;  // RFC 7239 §4: a parameter at most once per element
+    // Proxies never escape inside the addresses and schemes read here; a quoted-pair means a
+    // hand-made value, refused rather than unescaped into an address nobody wrote.
+    if (pair.substr(equals + 1).find('\\') != std::string_view::npos) return std::nullopt;
     found = std::move(value);
   }
   return found;
