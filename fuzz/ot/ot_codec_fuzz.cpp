@@ -9,22 +9,10 @@
 
 #include <boost/json.hpp>
 
+#include "fuzz_require.hpp"
 #include "ot/op_json.hpp"
 #include "ot/utf8.hpp"
 #include "ot/validate.hpp"
-
-namespace {
-
-// Names the broken invariant on stderr before the crash libFuzzer records.
-#define require(condition)                                                        \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (false)
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tandem::ot;

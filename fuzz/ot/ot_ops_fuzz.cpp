@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.hpp"
 #include "ot/apply.hpp"
 #include "ot/compose.hpp"
 #include "ot/diff.hpp"
@@ -22,15 +23,6 @@
 namespace {
 
 using namespace tandem::ot;
-
-// Names the broken invariant on stderr before the crash libFuzzer records.
-#define require(condition)                                                        \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (false)
 
 // Every UTF-8 length, combining marks, ZWJ, astral and edge scalars.
 constexpr std::array<char32_t, 16> kPalette = {

@@ -13,18 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.hpp"
 #include "server/security/access_token.hpp"
 
 namespace {
-
-// Names the broken invariant on stderr before the crash libFuzzer records.
-#define require(condition)                                                        \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (false)
 
 using namespace tandem::server::security;
 using std::chrono::seconds;

@@ -10,18 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.hpp"
 #include "server/security/client_address.hpp"
 
 namespace {
-
-// Names the broken invariant on stderr before the crash libFuzzer records.
-#define require(condition)                                                        \
-  do {                                                                            \
-    if (!(condition)) {                                                           \
-      std::fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                               \
-    }                                                                             \
-  } while (false)
 
 using boost::asio::ip::address;
 using namespace tandem::server::security;
