@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 
 Collaboration::Collaboration(std::vector<asio::io_context*> loops, store::DocumentStore& store,
                              CollabOptions options)
-    : loops_(std::move(loops)), store_(store), options_(std::move(options)) {
+    : loops_(std::move(loops)), store_(store), options_(options) {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     tables_.push_back(std::make_unique<DocumentTable>(LoopServices{i, loops_, store_, options_}));
   }

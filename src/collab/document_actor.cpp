@@ -385,12 +385,12 @@ void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
                              std::move(submit.on_result)});
   ++in_flight_;
   services_.store.append(doc_, std::move(stored),
-                         on_loop<void>([this, version](store::Result<void> result) {
-                           on_appended(version, std::move(result));
+                         on_loop<void>([this, version](const store::Result<void>& result) {
+                           on_appended(version, result);
                          }));
 }
 
-void DocumentActor::on_appended(std::uint64_t version, store::Result<void> result) {
+void DocumentActor::on_appended(std::uint64_t version, const store::Result<void>& result) {
   for (BatchItem& item : batch_) {
     if (item.duplicate || item.version != version) continue;
     if (result.ok()) {
@@ -465,7 +465,7 @@ void DocumentActor::maybe_snapshot() {
   }
   services_.store.save_snapshot(
       doc_, store::Snapshot{durable_version_, text_.to_string()}, keep_from,
-      on_loop<void>([this, keep_from](store::Result<void> result) {
+      on_loop<void>([this, keep_from](const store::Result<void>& result) {
         if (!result.ok()) {
           spdlog::warn("document {}: snapshot failed: {}", doc_, result.error().message);
         } else if (keep_from) {

@@ -119,7 +119,7 @@ class DocumentActor {
   void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
                               std::optional<store::StoredOp> original);
   void apply_and_append(Submit submit, ot::Op transformed);
-  void on_appended(std::uint64_t version, store::Result<void> result);
+  void on_appended(std::uint64_t version, const store::Result<void>& result);
   void finish_batch();
   void reject(const Submit& submit, proto::ErrorCode code, std::string message);
   void maybe_snapshot();

@@ -13,8 +13,8 @@ namespace tandem::server {
 
 namespace {
 
-security::TrustedProxies parse_proxies(std::vector<std::string> cidrs) {
-  auto parsed = security::TrustedProxies::parse(std::move(cidrs));
+security::TrustedProxies parse_proxies(const std::vector<std::string>& cidrs) {
+  auto parsed = security::TrustedProxies::parse(cidrs);
   if (!parsed.ok()) throw std::invalid_argument("trusted-proxy: " + parsed.error());
   return std::move(parsed.value());
 }

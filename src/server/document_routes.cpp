@@ -64,25 +64,24 @@ void add_document_routes(Router& router, collab::Collaboration& collaboration,
         const bool head = request.method() == http::verb::head;
         const unsigned version = request.version();
         const bool keep_alive = request.keep_alive();
-        collaboration.read(
-            doc, [respond, doc, head, version, keep_alive](collab::DocumentRead read) {
-              Response response;
-              if (!read.ok) {
-                response = make_json_error(http::status::service_unavailable, "internal",
-                                           "the document could not be read", version, keep_alive);
-              } else {
-                boost::json::value body = {
-                    {"id", doc}, {"version", read.version}, {"text", std::move(read.text)}};
-                response = make_json_response(http::status::ok, boost::json::serialize(body),
-                                              version, keep_alive);
-              }
-              if (head) {
-                const auto length = response.body().size();
-                response.body().clear();
-                response.content_length(length);
-              }
-              respond(ResponseGenerator(std::move(response)));
-            });
+        collaboration.read(doc, [respond, doc, head, version,
+                                 keep_alive](collab::DocumentRead read) {
+          Response response;
+          if (!read.ok) {
+            response = make_json_error(http::status::service_unavailable, "internal",
+                                       "the document could not be read", version, keep_alive);
+          } else {
+            boost::json::value body = {{"id", doc}, {"version", read.version}, {"text", read.text}};
+            response = make_json_response(http::status::ok, boost::json::serialize(body), version,
+                                          keep_alive);
+          }
+          if (head) {
+            const auto length = response.body().size();
+            response.body().clear();
+            response.content_length(length);
+          }
+          respond(ResponseGenerator(std::move(response)));
+        });
       });
 }
 

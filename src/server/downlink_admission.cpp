@@ -30,7 +30,7 @@ void add_cors_headers(const Request& request, Response& response) {
 std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
                                                          const RequestContext& context,
                                                          HttpTransportEnvironment& environment) {
-  auto refuse = [&request](http::status status, std::string_view code, std::string message) {
+  auto refuse = [&request](http::status status, std::string_view code, std::string_view message) {
     Response response = make_json_error(status, code, message, request.version());
     return response;
   };

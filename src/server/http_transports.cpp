@@ -65,7 +65,7 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
                                       admission->query.subscriptions, admission->permissions);
     downlink->wait(
         environment.options.poll_hold, environment.options.poll_max_bytes,
-        [&environment, respond, reply, admission](HttpDownlink::Batch batch) {
+        [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
           environment.held.fetch_sub(1, std::memory_order_relaxed);
           std::string body = "[";
           for (const PendingFrame& pending : batch.frames) {
