@@ -32,4 +32,12 @@ std::string_view error_code_name(ErrorCode code) {
   return "unknown";
 }
 
+Error component_error(ErrorCode code, std::size_t index, std::string_view what) {
+  std::string message = "component ";
+  message += std::to_string(index);
+  message += ": ";
+  message += what;
+  return make_error(code, std::move(message));
+}
+
 }  // namespace tandem::ot

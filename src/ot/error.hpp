@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,5 +36,8 @@ struct Error {
 inline Error make_error(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
 }
+
+// An error about the op's component at `index`: "component 2: length must be > 0".
+Error component_error(ErrorCode code, std::size_t index, std::string_view what);
 
 }  // namespace tandem::ot

@@ -12,14 +12,6 @@
 namespace tandem::ot {
 namespace {
 
-Error component_error(ErrorCode code, std::size_t index, std::string_view what) {
-  std::string message = "component ";
-  message += std::to_string(index);
-  message += ": ";
-  message += what;
-  return make_error(code, std::move(message));
-}
-
 // A skip or delete count: a positive integer no larger than kMaxLength. Integral doubles
 // (3.0, 1e3) are accepted because JSON does not distinguish them from integers.
 Result<std::uint64_t> decode_count(const boost::json::value& json, std::size_t index) {

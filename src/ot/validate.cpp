@@ -5,17 +5,6 @@
 #include "ot/utf8.hpp"
 
 namespace tandem::ot {
-namespace {
-
-Error component_error(ErrorCode code, std::size_t index, std::string_view what) {
-  std::string message = "component ";
-  message += std::to_string(index);
-  message += ": ";
-  message += what;
-  return make_error(code, std::move(message));
-}
-
-}  // namespace
 
 Result<void> check_op(const Op& op, const Limits& limits) {
   if (op.size() > limits.max_components) {
