@@ -23,6 +23,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collab/collaboration.hpp"
@@ -121,10 +122,12 @@ void drain(const std::vector<boost::asio::io_context*>& loops) {
   }
 }
 
-// range(0): documents; range(1): ops each keeps in its history (0: text from a snapshot).
+// range(0): documents; range(1): ops each keeps in its history (0: text from a snapshot);
+// range(2): 1 to measure once the documents are quiet and have dropped their history window.
 void BM_IdleDocumentMemory(benchmark::State& state) {
   const std::int64_t documents = state.range(0);
   const std::int64_t history_ops = state.range(1);
+  const bool quiet = state.range(2) != 0;
 
   for (auto _ : state) {
     state.PauseTiming();
@@ -138,6 +141,8 @@ void BM_IdleDocumentMemory(benchmark::State& state) {
     EventLoops loops(kLoops);
     CollabOptions options;
     options.idle_unload = std::chrono::hours(1);  // nothing is unloaded while measuring
+    // Quiet: released at the first sweep after loading (sweeps run every 50 ms then).
+    options.history_release_after = quiet ? std::chrono::milliseconds(0) : std::chrono::hours(1);
     Collaboration collaboration(loops.contexts(), *store, options);
     collaboration.start();
     drain(loops.contexts());
@@ -158,7 +163,9 @@ void BM_IdleDocumentMemory(benchmark::State& state) {
       });
     }
     all_loaded.get_future().wait();
+    if (quiet) std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few sweeps
     drain(loops.contexts());
+    malloc_trim(0);  // the released windows' pages, for the RSS cross-check
     const MemorySample after = memory_sample();
 
     state.PauseTiming();
@@ -185,10 +192,12 @@ void BM_IdleDocumentMemory(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_IdleDocumentMemory)
-    ->ArgNames({"docs", "history_ops"})
-    ->Args({10000, 5})   // the target case: ~100 bytes written in 5 ops
-    ->Args({10000, 0})   // the same text from a snapshot: the fixed cost of a loaded document
-    ->Args({2000, 100})  // the same text typed 1 character per op: the cost of history
+    ->ArgNames({"docs", "history_ops", "quiet"})
+    ->Args({10000, 5, 0})   // the target case: ~100 bytes written in 5 ops, window kept
+    ->Args({10000, 0, 0})   // the same text from a snapshot: the fixed cost of a loaded document
+    ->Args({2000, 100, 0})  // the same text typed 1 character per op: the cost of history
+    ->Args({10000, 5, 1})   // the target case once quiet (history-release-after passed)
+    ->Args({2000, 100, 1})  // 100 ops of history, once quiet
     ->Iterations(1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

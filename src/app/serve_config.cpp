@@ -239,6 +239,10 @@ std::vector<ConfigField> make_fields() {
                               TANDEM_MEMBER(collab.ot_limits.max_inserted_bytes)));
   fields.push_back(count_field("history-window", "Recent ops each open document keeps in memory.",
                                TANDEM_MEMBER(collab.history_window)));
+  fields.push_back(duration_field("history-release-after",
+                                  "A document quiet this long drops its history window from "
+                                  "memory (the store still has every op).",
+                                  TANDEM_MEMBER(collab.history_release_after)));
   fields.push_back(count_field("snapshot-every", "Ops between two stored snapshots.",
                                TANDEM_MEMBER(collab.snapshot_every)));
   fields.push_back(

@@ -18,6 +18,9 @@ struct CollabOptions {
   std::optional<std::uint64_t> retain_ops;
   // A document nobody subscribes to is unloaded after this long.
   std::chrono::milliseconds idle_unload{60'000};
+  // A document with no submit, subscribe or presence for this long drops its history window
+  // (checked at each sweep: every quarter of the shorter of this and idle_unload, at most 5 s).
+  std::chrono::milliseconds history_release_after{15'000};
   // Least time between two presence broadcasts of one client; updates in between coalesce.
   std::chrono::milliseconds presence_interval{50};
   // Presence of a client that sends nothing for this long is dropped.

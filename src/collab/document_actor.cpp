@@ -553,9 +553,15 @@ bool DocumentActor::sweep(Clock::time_point now) {
     presence_.remove(client, owner);
     broadcast_gone(client, owner);
   }
-  return subscribers_.empty() && waiting_.empty() && submit_queue_.empty() && batch_.empty() &&
-         in_flight_ == 0 && !fetching_ && store_calls_ == 0 && !presence_timer_armed_ &&
-         state_ != State::kLoading && now - last_activity_ >= services_.options.idle_unload;
+  const bool settled = submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_;
+  const auto quiet_for = now - last_activity_;
+  // A quiet document keeps only its text: late submits and catch-ups read the log instead.
+  if (settled && state_ == State::kReady && quiet_for >= services_.options.history_release_after) {
+    history_.release();
+  }
+  return settled && subscribers_.empty() && waiting_.empty() && store_calls_ == 0 &&
+         !presence_timer_armed_ && state_ != State::kLoading &&
+         quiet_for >= services_.options.idle_unload;
 }
 
 // ---- Delivery -----------------------------------------------------------------------------

@@ -11,9 +11,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/deque.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -73,7 +73,8 @@ class DocumentActor {
   // The durable text and version.
   void read(std::function<void(DocumentRead)> done);
 
-  // Drops quiet presence; true when the document has nothing left to do and may be unloaded.
+  // Drops quiet presence and, once the document is quiet, its history window; true when the
+  // document has nothing left to do and may be unloaded.
   bool sweep(Clock::time_point now);
 
   const std::string& id() const { return doc_; }
@@ -154,7 +155,7 @@ class DocumentActor {
   std::unordered_map<const Subscriber*, SubscriberPtr> subscribers_;
   std::vector<std::shared_ptr<FanoutGroup>> groups_;  // by loop; members live on that loop
 
-  std::deque<Submit> submit_queue_;
+  boost::container::deque<Submit> submit_queue_;  // allocates nothing while empty
   std::vector<BatchItem> batch_;
   std::size_t in_flight_ = 0;  // appends of the current batch not yet confirmed
   bool batch_failed_ = false;

@@ -78,6 +78,41 @@ describe('history beyond memory, retention and resync', () => {
     }
   });
 
+  test('a quiet document drops its window; resubmits, late submits and catch-ups read the log', async () => {
+    const server = await TandemServer.start({ args: ['--history-release-after', '100ms'] });
+    try {
+      const a = await connected(server);
+      a.subscribe('quiet');
+      await a.waitFor(() => a.docs.get('quiet').version === 0);
+      for (let i = 0; i < 10; i++) {
+        a.edit('quiet', [i, 'q']);
+        await a.waitFor(() => a.docs.get('quiet').synced);
+      }
+      const lastAck = a.messages.filter((m) => m.t === 'ack').at(-1);
+      assert.equal(lastAck.v, 9);
+      await sleep(400 * slowFactor);  // several sweeps (every 50 ms) past the 100 ms
+      // The last op again, as after a lost ack: the original confirmation, no second apply.
+      a.send({ t: 'op', doc: 'quiet', v: 9, seq: lastAck.seq, op: [9, 'q'] });
+      await a.waitFor(() => a.messages.filter((m) => m.t === 'ack' && m.seq === lastAck.seq).length === 2);
+      assert.equal(a.messages.filter((m) => m.t === 'ack').at(-1).v, 9);
+      assert.equal((await docState(server, 'quiet')).version, 10);
+      // A newcomer catches up from version 0, and an op based on version 2 is transformed.
+      const b = await connected(server);
+      const doc = b.subscribe('quiet', 0);
+      doc.version = 0;
+      await b.waitFor(() => doc.version === 10);
+      assert.equal(doc.text, 'q'.repeat(10));
+      b.send({ t: 'op', doc: 'quiet', v: 2, seq: 1, op: [2, 'B'] });
+      await b.waitFor(() => b.messages.some((m) => m.t === 'ack' && m.seq === 1));
+      const state = await docState(server, 'quiet');
+      assert.equal(state.version, 11);
+      assert.equal(state.text, 'qqBqqqqqqqq');
+      a.close(); b.close();
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+    }
+  });
+
   test('a client older than the retained history gets resync_required and a snapshot', async () => {
     const server = await TandemServer.start({
       args: ['--history-window', '2', '--snapshot-every', '5', '--retain-ops', '3'],
