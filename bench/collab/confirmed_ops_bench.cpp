@@ -47,8 +47,8 @@ constexpr auto kPatience = 60s;  // for warm-up and drain; a healthy run needs w
 class TypingAuthor final : public Subscriber, public std::enable_shared_from_this<TypingAuthor> {
  public:
   TypingAuthor(Collaboration& collaboration, const std::atomic<bool>& stopping, std::string doc,
-               std::size_t loop, std::uint64_t lag, std::uint64_t seed)
-      : Subscriber(loop, "author-" + doc),
+               std::string client, std::size_t loop, std::uint64_t lag, std::uint64_t seed)
+      : Subscriber(loop, std::move(client)),
         collaboration_(collaboration),
         stopping_(stopping),
         doc_(std::move(doc)),
@@ -82,8 +82,8 @@ class TypingAuthor final : public Subscriber, public std::enable_shared_from_thi
  private:
   void submit_next() {
     // With a lag the op is written against an older version, so the server transforms it over
-    // `lag` ops. The document holds only this author's 1-character inserts, so its length at
-    // version `base` is `base`.
+    // `lag` ops (and over the ops of the document's other authors since this one's last ack).
+    // The document holds only 1-character inserts, so its length at version `base` is `base`.
     const std::uint64_t base = version_ >= lag_ ? version_ - lag_ : 0;
     ot::Op op;
     ot::append_skip(op, next_random() % (base + 1));
@@ -157,11 +157,14 @@ bool wait_for(Predicate done) {
 
 std::string doc_name(std::int64_t doc) { return "doc-" + std::to_string(doc); }
 
-// range(0): documents (= authors = ops in flight); range(1): how many versions behind the
-// newest it knows each author writes its op (the server transforms it over that many ops).
+// range(0): documents; range(1): how many versions behind the newest it knows each author
+// writes its op (the server transforms it over that many ops); range(2): authors per document
+// (authors = ops in flight).
 void BM_ConfirmedOps(benchmark::State& state) {
   const std::int64_t documents = state.range(0);
   const auto lag = static_cast<std::uint64_t>(state.range(1));
+  const std::int64_t authors_per_doc = state.range(2);
+  const std::int64_t author_count = documents * authors_per_doc;
 
   for (auto _ : state) {
     state.PauseTiming();
@@ -176,16 +179,17 @@ void BM_ConfirmedOps(benchmark::State& state) {
 
     std::atomic<bool> stopping{false};
     std::vector<std::shared_ptr<TypingAuthor>> authors;
-    authors.reserve(static_cast<std::size_t>(documents));
-    for (std::int64_t doc = 0; doc < documents; ++doc) {
+    authors.reserve(static_cast<std::size_t>(author_count));
+    for (std::int64_t i = 0; i < author_count; ++i) {
       // Connections are spread over the loops regardless of where their document lives.
       authors.push_back(std::make_shared<TypingAuthor>(
-          collaboration, stopping, doc_name(doc), static_cast<std::size_t>(doc) % kLoops, lag,
-          0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(doc + 1)));
+          collaboration, stopping, doc_name(i % documents), "author-" + std::to_string(i),
+          static_cast<std::size_t>(i) % kLoops, lag,
+          0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(i + 1)));
     }
     for (const auto& author : authors) author->start();
-    // Warm-up: every document loaded and a few ops through each.
-    const auto warm = static_cast<std::uint64_t>(3 * documents);
+    // Warm-up: every document loaded and a few ops through each author.
+    const auto warm = static_cast<std::uint64_t>(3 * author_count);
     const bool warmed = wait_for([&] { return total_acks(authors) >= warm; });
 
     state.ResumeTiming();
@@ -232,10 +236,11 @@ void BM_ConfirmedOps(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ConfirmedOps)
-    ->ArgNames({"docs", "lag"})
-    ->Args({1000, 0})  // CPU per op, one op in flight per document
-    ->Args({1000, 3})  // the same, each op transformed over 3 concurrent ones
-    ->Args({4000, 0})  // throughput with a deep store queue
+    ->ArgNames({"docs", "lag", "authors"})
+    ->Args({1000, 0, 1})  // CPU per op, one op in flight per document: no page is shared
+    ->Args({1000, 3, 1})  // the same, each op transformed over 3 concurrent ones
+    ->Args({4000, 0, 1})  // throughput with a deep store queue
+    ->Args({100, 0, 10})  // 1,000 authors again, 10 per document (ops share index pages)
     ->Iterations(1)
     ->MeasureProcessCPUTime()
     ->UseRealTime()
