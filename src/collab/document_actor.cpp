@@ -256,7 +256,11 @@ void DocumentActor::submit(SubscriberPtr author, std::string client, std::uint64
 }
 
 void DocumentActor::pump() {
-  if (state_ != State::kReady || in_flight_ > 0 || !batch_.empty() || fetching_) return;
+  if (state_ != State::kReady || fetching_) return;
+  // A fetch from the store ended in a duplicate or a rejection after the batch's appends were
+  // confirmed: nothing else will settle the batch.
+  if (in_flight_ == 0 && !batch_.empty()) return finish_batch();
+  if (in_flight_ > 0 || !batch_.empty()) return;
   while (!submit_queue_.empty() && !fetching_) {
     Submit submit = std::move(submit_queue_.front());
     submit_queue_.pop_front();
@@ -430,11 +434,15 @@ void DocumentActor::finish_batch() {
       }
       continue;
     }
-    const Frame frame = op_frame(doc_, item.version, item.op, item.client, item.seq);
     const Frame ack = ack_frame(doc_, item.version, item.seq);
     const bool author_listens = item.author && subscribed(item.author.get());
-    broadcast(frame, item.author, author_listens ? &ack : nullptr);
-    if (item.author && !author_listens) send_to(item.author, {ack});
+    if (subscribers_.size() > (author_listens ? 1U : 0U)) {
+      broadcast(op_frame(doc_, item.version, item.op, item.client, item.seq), item.author,
+                author_listens ? &ack : nullptr);
+    } else if (item.author) {
+      // Nobody else listens (one person editing alone): no op frame to encode.
+      send_to(item.author, {ack});
+    }
     presence_.transform(item.op);
     durable_version_ = item.version + 1;
     if (item.on_result) {
