@@ -11,11 +11,15 @@
 #include "server/http_server.hpp"
 #include "server/http_transports.hpp"
 #include "server/json_error.hpp"
+#include "server/metrics_route.hpp"
+#include "server/proxy_signals.hpp"
 #include "server/router.hpp"
 #include "server/static_files.hpp"
+#include "server/transport_metrics.hpp"
 #include "server/websocket_session.hpp"
 #include "store/sqlite_store.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -48,16 +52,27 @@ std::size_t loop_count(std::size_t requested) {
   return cores == 0 ? 1 : cores;
 }
 
-// A plain GET on the WebSocket endpoint means something in between dropped the upgrade.
-server::ResponseGenerator upgrade_missing(const server::Request& request,
-                                          const server::RequestContext&) {
-  server::Response response = server::make_json_error(
-      http::status::upgrade_required, "upgrade_required",
-      "this endpoint needs a WebSocket upgrade; if you sent one, a proxy in between dropped the "
-      "Upgrade and Connection headers (see docs/deploying.md)",
-      request.version());
-  response.set(http::field::upgrade, "websocket");
-  return server::finish_response(request, std::move(response));
+// The store's group-commit counters (SqliteStoreStats) for GET /metrics.
+void append_store_metrics(const store::SqliteStoreStats& stats, std::string& out) {
+  struct Counter {
+    const char* name;
+    const char* help;
+    std::uint64_t value;
+  };
+  const Counter counters[] = {
+      {"tandem_store_commits_total", "Transactions committed, one fsync each (group commit).",
+       stats.batches_committed},
+      {"tandem_store_failed_commits_total",
+       "Transactions rolled back; every write in them was refused.", stats.batches_failed},
+      {"tandem_store_writes_total", "Ops and snapshots made durable.", stats.writes_committed},
+      {"tandem_store_refused_writes_total",
+       "Writes refused as conflicts (a version or (client, seq) already stored).",
+       stats.writes_refused},
+  };
+  for (const Counter& counter : counters) {
+    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n",
+                   counter.name, counter.help, counter.value);
+  }
 }
 
 }  // namespace
@@ -115,25 +130,44 @@ int run_serve(const ServeConfig& config) {
   websocket_options.permessage_deflate = config.ws_deflate;
   websocket_options.max_outbound_bytes = config.max_outbound_bytes;
   websocket_options.dead_peer_timeout = config.dead_peer_timeout;
+  server::TransportMetrics transport_metrics;
+  server::ProxySignals proxy_signals(transport_metrics);
   server::WebSocketEnvironment websocket{
       collaboration, protocol, websocket_options,
-      [&access](const std::optional<std::string>& token) { return access->authorize(token); }};
+      [&access](const std::optional<std::string>& token) { return access->authorize(token); },
+      transport_metrics};
 
   server::DownlinkRegistry downlinks(
       loop_contexts, collaboration, protocol,
       server::DownlinkOptions{config.downlink_grace, config.max_outbound_bytes});
   downlinks.start();
   server::HttpTransportEnvironment http_transports{
-      loop_contexts, collaboration, protocol, downlinks, *access, config.http_transports};
+      loop_contexts, collaboration,          protocol,          downlinks,
+      *access,       config.http_transports, transport_metrics, proxy_signals};
 
   server::Router router;
   server::add_health_routes(router, readiness);
   server::add_http_transport_routes(router, http_transports);
   router.add_upgrade(server::websocket_route(
-      websocket, [&access](const server::Request& request, const server::RequestContext& context) {
-        return access->admit(request, context);
+      websocket, [&access, &transport_metrics](const server::Request& request,
+                                               const server::RequestContext& context) {
+        auto admitted = access->admit(request, context);
+        if (std::holds_alternative<server::Response>(admitted) &&
+            !access->origin_allowed(request, context.remote.address())) {
+          transport_metrics.origin_refused(proto::Transport::kWebSocket);
+        }
+        return admitted;
       }));
-  router.add(http::verb::get, "/v1/ws", upgrade_missing);
+  // A plain GET on the WebSocket endpoint means something in between dropped the upgrade.
+  router.add(http::verb::get, "/v1/ws",
+             [&proxy_signals](const server::Request& request, const server::RequestContext&) {
+               return server::finish_response(request, proxy_signals.upgrade_missing(request));
+             });
+  server::add_metrics_route(
+      router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
+               [&document_store](std::string& out) {
+                 append_store_metrics(document_store->stats(), out);
+               }});
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });

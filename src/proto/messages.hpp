@@ -44,12 +44,15 @@ struct Negotiation {
   Transport transport = Transport::kUnknown;  // the transport in use
   std::vector<NegotiationAttempt> attempts;
   std::optional<std::uint64_t> reconnects;
+  // The transport this client used before it switched (moved up to WebSocket or fell back).
+  Transport previous = Transport::kUnknown;
   // The whole object as received, compact JSON (at most max_negotiation_bytes), unknown
   // fields included, for logs. Empty when built in code; ignored by == and by encoders.
   std::string json;
 
   friend bool operator==(const Negotiation& a, const Negotiation& b) {
-    return a.transport == b.transport && a.attempts == b.attempts && a.reconnects == b.reconnects;
+    return a.transport == b.transport && a.attempts == b.attempts && a.reconnects == b.reconnects &&
+           a.previous == b.previous;
   }
 };
 

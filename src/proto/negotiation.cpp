@@ -128,6 +128,9 @@ Result<Negotiation> decode_negotiation(const boost::json::value& value, const Pr
   auto reconnects = fields.optional_integer("reconnects");
   if (!reconnects) return std::move(reconnects).error();
   negotiation.reconnects = *reconnects;
+  auto previous = fields.optional_string("previous");
+  if (!previous) return std::move(previous).error();
+  if (*previous) negotiation.previous = parse_transport(**previous);
   return negotiation;
 }
 
@@ -157,6 +160,9 @@ void append_negotiation(const Negotiation& negotiation, std::string& out) {
     out.push_back(']');
   }
   if (negotiation.reconnects) fields.integer("reconnects", *negotiation.reconnects);
+  if (negotiation.previous != Transport::kUnknown) {
+    fields.string("previous", transport_name(negotiation.previous));
+  }
   out.push_back('}');
 }
 

@@ -40,8 +40,15 @@ std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
     response.set(http::field::retry_after, "2");
     return response;
   }
+  environment.proxy_signals.observe_transport_request(request);
   auto admission = environment.access.admit(request, context);
-  if (auto* refusal = std::get_if<Response>(&admission)) return std::move(*refusal);
+  if (auto* refusal = std::get_if<Response>(&admission)) {
+    if (!environment.access.origin_allowed(request, context.remote.address())) {
+      const bool sse = request.target().starts_with("/v1/sse");
+      environment.metrics.origin_refused(sse ? proto::Transport::kSse : proto::Transport::kPoll);
+    }
+    return std::move(*refusal);
+  }
 
   auto query = parse_downlink_query(request.target(), environment.protocol.max_docs);
   if (!query.ok()) {

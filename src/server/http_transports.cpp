@@ -47,6 +47,7 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
   auto admission =
       std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));
   environment.held.fetch_add(1, std::memory_order_relaxed);
+  environment.metrics.opened(proto::Transport::kPoll);
   // Only what the answer needs is kept: the request itself is gone when the batch is ready.
   auto reply = std::make_shared<Request>();
   reply->version(request.version());
@@ -67,6 +68,7 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
         environment.options.poll_hold, environment.options.poll_max_bytes,
         [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
           environment.held.fetch_sub(1, std::memory_order_relaxed);
+          environment.metrics.closed(proto::Transport::kPoll);
           std::string body = "[";
           for (const PendingFrame& pending : batch.frames) {
             if (body.size() > 1) body.push_back(',');
@@ -180,6 +182,10 @@ void handle_send(const Request& request, const RequestContext& context, const Re
                   i, refusal(proto::ErrorCode::kBadClientId,
                              "hello.client differs from the X-Tandem-Client header"));
             }
+            // The uplink serves both HTTP modes: the report says which downlink the client uses.
+            environment.metrics.hello(
+                message.negotiation ? message.negotiation->transport : proto::Transport::kUnknown,
+                message.negotiation ? &*message.negotiation : nullptr);
             if (message.negotiation) {
               spdlog::debug("client {} negotiated: {}", client, message.negotiation->json);
             }

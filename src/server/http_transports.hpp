@@ -2,7 +2,9 @@
 
 #include "server/access_control.hpp"
 #include "server/downlink_registry.hpp"
+#include "server/proxy_signals.hpp"
 #include "server/router.hpp"
+#include "server/transport_metrics.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -37,6 +39,8 @@ struct HttpTransportEnvironment {
   DownlinkRegistry& downlinks;
   AccessControl& access;
   const HttpTransportOptions& options;
+  TransportMetrics& metrics;
+  ProxySignals& proxy_signals;
   std::atomic<std::size_t> held{0};
 };
 

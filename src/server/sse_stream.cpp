@@ -41,6 +41,7 @@ void SseStream::start() {
     apply_resume_cursor(resume, query);
   }
   environment_.held.fetch_add(1, std::memory_order_relaxed);
+  environment_.metrics.opened(proto::Transport::kSse);
   counted_ = true;
   downlink_ = environment_.downlinks.acquire(context_.loop, query.client, admission->credentials,
                                              query.subscriptions, admission->permissions);
@@ -195,7 +196,10 @@ void SseStream::teardown() {
   heartbeat_.cancel();
   lifetime_.cancel();
   if (downlink_) downlink_->stop_listening();
-  if (counted_) environment_.held.fetch_sub(1, std::memory_order_relaxed);
+  if (counted_) {
+    environment_.held.fetch_sub(1, std::memory_order_relaxed);
+    environment_.metrics.closed(proto::Transport::kSse);
+  }
   counted_ = false;
   beast::error_code ignored;
   stream_.socket().close(ignored);

@@ -45,10 +45,13 @@ WebSocketSession::WebSocketSession(UpgradeRequest&& upgrade, WebSocketEnvironmen
       registration_(upgrade.connections, this),
       ticket_(std::move(upgrade.ticket)),
       environment_(environment),
-      close_deadline_(ws_.get_executor()) {}
+      close_deadline_(ws_.get_executor()) {
+  environment_.metrics.opened(proto::Transport::kWebSocket);
+}
 
 WebSocketSession::~WebSocketSession() {
   if (session_) session_->detach();
+  environment_.metrics.closed(proto::Transport::kWebSocket);
 }
 
 void WebSocketSession::start() {
@@ -147,6 +150,8 @@ void WebSocketSession::on_hello(proto::Hello& hello) {
                                                environment_.collaboration, environment_.protocol,
                                                std::move(std::get<Permissions>(permissions)), this);
   send({}, session_->welcome_frame());
+  environment_.metrics.hello(proto::Transport::kWebSocket,
+                             hello.negotiation ? &*hello.negotiation : nullptr);
   if (hello.negotiation) {
     spdlog::debug("client {} from {} negotiated: {}", hello.client,
                   context_.remote.address().to_string(), hello.negotiation->json);

@@ -3,6 +3,7 @@
 #include "server/connection.hpp"
 #include "server/protocol_session.hpp"
 #include "server/router.hpp"
+#include "server/transport_metrics.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -46,6 +47,7 @@ struct WebSocketEnvironment {
   // message refuses the connection.
   std::function<std::variant<Permissions, proto::ErrorMessage>(const std::optional<std::string>&)>
       authorize;
+  TransportMetrics& metrics;
 };
 
 // One WebSocket connection on /v1/ws carrying protocol v1 (subprotocol tandem.v1).

@@ -18,7 +18,7 @@ TEST(NegotiationTest, DecodesTheKnownFields) {
   const auto hello = client<Hello>(hello_with(
       R"({"transport":"poll","attempts":[{"transport":"websocket","outcome":"refused","ms":12,)"
       R"("detail":"502 from proxy"},{"transport":"sse","outcome":"buffered","ms":3000.7}],)"
-      R"("reconnects":2})"));
+      R"("reconnects":2,"previous":"websocket"})"));
   ASSERT_TRUE(hello.negotiation);
   const Negotiation& n = *hello.negotiation;
   EXPECT_EQ(n.transport, Transport::kPoll);
@@ -31,6 +31,7 @@ TEST(NegotiationTest, DecodesTheKnownFields) {
   EXPECT_EQ(n.attempts[1].ms, 3000u);  // fractions from performance.now() are dropped
   EXPECT_FALSE(n.attempts[1].detail);
   EXPECT_EQ(n.reconnects, 2u);
+  EXPECT_EQ(n.previous, Transport::kWebSocket);
 }
 
 TEST(NegotiationTest, ToleratesUnknownFieldsAndNamesAndKeepsTheJson) {
@@ -110,12 +111,13 @@ TEST(NegotiationTest, EncodesOnlyKnownFields) {
   n.attempts.push_back({Transport::kWebSocket, Outcome::kHung, 2500, "no 101"});
   n.attempts.push_back({Transport::kUnknown, Outcome::kUnknown, std::nullopt, std::nullopt});
   n.reconnects = 0;
+  n.previous = Transport::kPoll;
   n.json = R"({"ignored":true})";
   std::string out;
   append_negotiation(n, out);
   EXPECT_EQ(out,
             R"({"transport":"sse","attempts":[{"transport":"websocket","outcome":"hung","ms":2500,)"
-            R"("detail":"no 101"},{}],"reconnects":0})");
+            R"("detail":"no 101"},{}],"reconnects":0,"previous":"poll"})");
   EXPECT_EQ(encode(Hello{"c", std::nullopt, Negotiation{}}),
             R"({"t":"hello","client":"c","negotiation":{}})");
 }

@@ -21,7 +21,8 @@ export class ClientDocument {
 }
 
 export class TestClient {
-  // options: {client, origin, token, protocol ('tandem.v1' unless null), headers}
+  // options: {client, origin, token, protocol ('tandem.v1' unless null), headers, transport,
+  //           negotiation (the hello's report)}
   constructor(url, options = {}) {
     this.url = url.replace(/^http/, 'ws') + '/v1/ws';
     this.clientId = options.client ?? `c${Math.random().toString(36).slice(2, 10)}`;
@@ -63,6 +64,7 @@ export class TestClient {
       this.ws.once('open', () => {
         const hello = { t: 'hello', client: this.clientId };
         if (this.options.token) hello.token = this.options.token;
+        if (this.options.negotiation) hello.negotiation = this.options.negotiation;
         this.send(hello);
         this.waitFor(() => this.welcome || this.closed, 10000)
           .then(() => (this.welcome ? resolve(this) : reject(new Error(`closed: ${JSON.stringify(this.closed)}`))))
@@ -96,6 +98,7 @@ export class TestClient {
     this.base = this.url.replace(/^ws/, 'http').replace(/\/v1\/ws$/, '');
     this.http = { closed: false, queue: [], posting: false, generation: 0, lastEventId: null };
     const hello = { t: 'hello', client: this.clientId };
+    if (this.options.negotiation) hello.negotiation = this.options.negotiation;
     const results = await this.#post([JSON.stringify(hello)]);
     if (!results?.[0]?.ok) throw new Error(`hello refused: ${JSON.stringify(results)}`);
     this.#onMessage(results[0].reply);
