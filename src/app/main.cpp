@@ -1,6 +1,7 @@
 // tandem: the collaborative editing server and its tools, one binary with subcommands.
 
 #include "app/config_loader.hpp"
+#include "app/doctor_command.hpp"
 #include "app/logging.hpp"
 #include "app/ot_eval_command.hpp"
 #include "app/serve_command.hpp"
@@ -87,10 +88,12 @@ int main(int argc, char** argv) {
   app.add_subcommand("ot-eval",
                      "Evaluate OT functions on JSON lines from stdin (apply, transform, compose, "
                      "transformPosition), one JSON answer per line, to compare implementations");
+  tandem::app::add_doctor_command(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("serve")) return run_serve_command(serve_flags);
   if (app.got_subcommand("ot-eval")) return tandem::app::run_ot_eval(std::cin, std::cout);
+  if (app.got_subcommand("doctor")) return tandem::app::run_doctor_command(app);
   return 1;
 }

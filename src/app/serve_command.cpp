@@ -12,6 +12,7 @@
 #include "server/http_transports.hpp"
 #include "server/json_error.hpp"
 #include "server/metrics_route.hpp"
+#include "server/probe_route.hpp"
 #include "server/proxy_signals.hpp"
 #include "server/router.hpp"
 #include "server/static_files.hpp"
@@ -163,6 +164,7 @@ int run_serve(const ServeConfig& config) {
              [&proxy_signals](const server::Request& request, const server::RequestContext&) {
                return server::finish_response(request, proxy_signals.upgrade_missing(request));
              });
+  server::add_probe_route(router);
   server::add_metrics_route(
       router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
                [&document_store](std::string& out) {

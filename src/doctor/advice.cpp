@@ -1,0 +1,190 @@
+#include "doctor/advice.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tandem::doctor {
+namespace {
+
+bool contains_word(std::string_view text, std::string_view word) {
+  std::string lower(text);
+  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find(word) != std::string::npos;
+}
+
+const Finding* find(const Diagnosis& diagnosis, std::string_view check) {
+  for (const Finding& finding : diagnosis.findings) {
+    if (finding.check == check) return &finding;
+  }
+  return nullptr;
+}
+
+bool passed(const Finding* finding) {
+  return finding != nullptr && finding->status == Status::kPass;
+}
+bool failed(const Finding* finding) {
+  return finding != nullptr && finding->status == Status::kFail;
+}
+
+void recognise(const Observations& seen, Advice& advice) {
+  for (const std::string& server : seen.server_headers) {
+    for (auto [word, proxy] : {std::pair{"nginx", Proxy::kNginx},
+                               {"apache", Proxy::kApache},
+                               {"caddy", Proxy::kCaddy},
+                               {"haproxy", Proxy::kHaproxy}}) {
+      if (contains_word(server, word)) {
+        advice.proxy = proxy;
+        advice.proxy_evidence = "Server: " + server;
+        return;
+      }
+    }
+  }
+  for (const std::string& via : seen.via_headers) {
+    if (contains_word(via, "caddy")) {
+      advice.proxy = Proxy::kCaddy;
+      advice.proxy_evidence = "Via: " + via;
+      return;
+    }
+  }
+  if (seen.probe_forwarded_server) {
+    advice.proxy = Proxy::kApache;  // mod_proxy adds X-Forwarded-Server by default
+    advice.proxy_evidence =
+        "X-Forwarded-Server: " + *seen.probe_forwarded_server + " reached the server";
+    return;
+  }
+  if (seen.probe_http_version == "1.0") {
+    advice.proxy = Proxy::kNginx;  // nginx's default upstream protocol
+    advice.proxy_evidence = "the server saw HTTP/1.0 (nginx's default proxy_http_version)";
+    return;
+  }
+  const bool all_tandem =
+      !seen.server_headers.empty() &&
+      std::ranges::all_of(seen.server_headers, [](const std::string& s) { return s == "tandem"; });
+  if (all_tandem && seen.via_headers.empty() && !seen.probe_forwarded && !seen.probe_via) {
+    advice.proxy = Proxy::kNone;
+    advice.proxy_evidence = "every answer came from Tandem itself and nothing was forwarded";
+  } else if (seen.probe_forwarded || seen.probe_via || !seen.via_headers.empty()) {
+    advice.proxy_evidence = "forwarding headers reached the server";
+  }
+}
+
+// The fix per proxy for each kind of failure; unknown proxies get all four.
+void add_fix(Advice& advice, Proxy proxy, std::string_view nginx, std::string_view apache,
+             std::string_view caddy, std::string_view haproxy) {
+  auto add = [&](std::string_view label, std::string_view text) {
+    if (!text.empty()) advice.fixes.push_back(std::string(label) + std::string(text));
+  };
+  switch (proxy) {
+    case Proxy::kNginx:
+      return add("nginx: ", nginx);
+    case Proxy::kApache:
+      return add("Apache: ", apache);
+    case Proxy::kCaddy:
+      return add("Caddy: ", caddy);
+    case Proxy::kHaproxy:
+      return add("HAProxy: ", haproxy);
+    case Proxy::kNone:
+      return;
+    case Proxy::kUnknown:
+      add("nginx: ", nginx);
+      add("Apache: ", apache);
+      add("Caddy: ", caddy);
+      add("HAProxy: ", haproxy);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string_view proxy_name(Proxy proxy) {
+  switch (proxy) {
+    case Proxy::kNone:
+      return "none (direct)";
+    case Proxy::kNginx:
+      return "nginx";
+    case Proxy::kApache:
+      return "Apache httpd";
+    case Proxy::kCaddy:
+      return "Caddy";
+    case Proxy::kHaproxy:
+      return "HAProxy";
+    case Proxy::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+Advice advise(const Diagnosis& diagnosis) {
+  Advice advice;
+  recognise(diagnosis.seen, advice);
+  const Finding* websocket = find(diagnosis, "websocket");
+  const Finding* sse = find(diagnosis, "sse");
+  const Finding* post = find(diagnosis, "post");
+  const Finding* poll = find(diagnosis, "poll");
+
+  if (passed(websocket)) {
+    advice.transport = "websocket";
+    advice.exit_code = 0;
+  } else if (passed(post) && passed(sse)) {
+    advice.transport = "sse";
+    advice.exit_code = 1;
+  } else if (passed(post) && !failed(poll)) {
+    advice.transport = "poll";
+    advice.exit_code = 1;
+  } else if (passed(post)) {
+    advice.transport = "poll";  // works, but every held poll ends in an error the client absorbs
+    advice.exit_code = 1;
+  } else {
+    advice.transport = "none";
+  }
+
+  if (failed(websocket)) {
+    if (websocket->outcome == proto::Outcome::kRefused ||
+        websocket->outcome == proto::Outcome::kHung) {
+      add_fix(advice, advice.proxy,
+              "in the location for /v1/ws: proxy_http_version 1.1; proxy_set_header Upgrade "
+              "$http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 1h;",
+              "ProxyPass / http://127.0.0.1:8080/ upgrade=websocket (Apache 2.4.47+; Debian 12 "
+              "has 2.4.57) with mod_proxy_http loaded",
+              "reverse_proxy passes WebSocket by default: remove any header_up that drops "
+              "Connection/Upgrade, and check nothing in front of Caddy strips them",
+              "use mode http (upgrades pass by default) and set timeout tunnel 1h");
+    } else if (websocket->outcome == proto::Outcome::kSilent) {
+      advice.fixes.push_back(
+          "WebSocket: the upgrade succeeds but no frame arrives afterwards. That is a proxy or "
+          "security appliance that inspects or holds the connection; it cannot be fixed in "
+          "Tandem's proxy configuration. Clients detect it within their deadline and fall back.");
+    } else if (websocket->outcome == proto::Outcome::kOrigin) {
+      advice.fixes.push_back("allow the page's origin: tandem serve --allow-origin " +
+                             std::string("<the page's origin>") +
+                             " (or TANDEM_ALLOW_ORIGIN); a proxy that rewrites Host also needs "
+                             "proxy_set_header Host $host (nginx)");
+    }
+  }
+  if (failed(sse) && sse->outcome == proto::Outcome::kBuffered) {
+    add_fix(advice, advice.proxy,
+            "do not buffer /v1/sse: remove proxy_ignore_headers X-Accel-Buffering, or set "
+            "proxy_buffering off; in its location",
+            "ProxyPass ... flushpackets=on for /v1/sse, and no mod_deflate on text/event-stream",
+            "reverse_proxy flushes event streams; remove any encode or buffering directive for "
+            "/v1/sse (flush_interval -1)",
+            "HAProxy does not buffer streams; check compression (no compression on "
+            "text/event-stream)");
+  }
+  if (failed(poll) && poll->outcome == proto::Outcome::kTimeout) {
+    add_fix(advice, advice.proxy, "proxy_read_timeout 60s; (longer than the 25 s poll hold)",
+            "ProxyTimeout 60",
+            "no read timeout by default: check transport timeouts (read_timeout)",
+            "timeout server 60s and timeout client 60s (longer than the 25 s poll hold)");
+    advice.fixes.push_back(
+        "or make the server's hold shorter than the proxy's timeout: tandem serve --poll-hold "
+        "<less than the timeout>");
+  }
+  if (failed(post) && post->outcome == proto::Outcome::kOrigin) {
+    advice.fixes.push_back(
+        "allow the page's origin on the server: tandem serve --allow-origin <origin>");
+  }
+  return advice;
+}
+
+}  // namespace tandem::doctor
