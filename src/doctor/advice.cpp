@@ -128,11 +128,9 @@ Advice advise(const Diagnosis& diagnosis) {
   } else if (passed(post) && passed(sse)) {
     advice.transport = "sse";
     advice.exit_code = 1;
-  } else if (passed(post) && !failed(poll)) {
+  } else if (passed(post) && !(failed(poll) && poll->outcome != proto::Outcome::kTimeout)) {
+    // A poll cut by a proxy timeout still works: the client absorbs the error and polls again.
     advice.transport = "poll";
-    advice.exit_code = 1;
-  } else if (passed(post)) {
-    advice.transport = "poll";  // works, but every held poll ends in an error the client absorbs
     advice.exit_code = 1;
   } else {
     advice.transport = "none";

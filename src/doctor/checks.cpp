@@ -72,7 +72,7 @@ class Checker {
     return Link::open(target_, Link::Options{options_.timeout, options_.verify_tls});
   }
 
-  HttpRequestSpec request(std::string method, std::string path) const {
+  HttpRequestSpec request(std::string method, const std::string& path) const {
     HttpRequestSpec spec{std::move(method), target_.path(path), {{"Origin", origin_}}, {}};
     if (options_.token) spec.headers.emplace_back("Authorization", "Bearer " + *options_.token);
     return spec;

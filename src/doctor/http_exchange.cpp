@@ -9,9 +9,11 @@ namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
 std::string format_request(const Target& target, const HttpRequestSpec& spec) {
-  std::string out = spec.method + " " + spec.path + " HTTP/1.1\r\nHost: " + target.host_header() +
-                    "\r\nUser-Agent: tandem-doctor\r\n";
-  for (const auto& [name, value] : spec.headers) out += name + ": " + value + "\r\n";
+  std::string out = spec.method;
+  out.append(" ").append(spec.path).append(" HTTP/1.1\r\nHost: ").append(target.host_header());
+  out.append("\r\nUser-Agent: tandem-doctor\r\n");
+  for (const auto& [name, value] : spec.headers)
+    out.append(name).append(": ").append(value).append("\r\n");
   if (!spec.body.empty() || spec.method == "POST") {
     out += "Content-Length: " + std::to_string(spec.body.size()) + "\r\n";
   }
@@ -21,7 +23,7 @@ std::string format_request(const Target& target, const HttpRequestSpec& spec) {
 }
 
 HttpResponseReader::HttpResponseReader() {
-  parser_.body_limit(16 * 1024 * 1024);
+  parser_.body_limit(std::uint64_t{16} * 1024 * 1024);
   parser_.eager(true);
 }
 

@@ -2,7 +2,7 @@
 
 namespace tandem::doctor {
 namespace {
-constexpr std::uint64_t kMaxPayload = 16 * 1024 * 1024;
+constexpr std::uint64_t kMaxPayload = std::uint64_t{16} * 1024 * 1024;
 }
 
 std::string encode_client_frame(WsOpcode opcode, std::string_view payload, std::uint32_t mask_key) {
