@@ -34,14 +34,14 @@ std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
     Response response = make_json_error(status, code, message, request.version());
     return response;
   };
+  auto admission = environment.access.admit(request, context);
+  if (auto* refusal = std::get_if<Response>(&admission)) return std::move(*refusal);
   if (environment.held.load(std::memory_order_relaxed) >= environment.options.max_held) {
     Response response = refuse(http::status::service_unavailable, "overloaded",
                                "too many held requests; retry shortly");
     response.set(http::field::retry_after, "2");
     return response;
   }
-  auto admission = environment.access.admit(request, context);
-  if (auto* refusal = std::get_if<Response>(&admission)) return std::move(*refusal);
 
   auto query = parse_downlink_query(request.target(), environment.protocol.max_docs);
   if (!query.ok()) {

@@ -239,7 +239,10 @@ UpgradeRoute sse_route(HttpTransportEnvironment& environment) {
                     const RequestContext& context) -> std::variant<Response, AdmissionTicket> {
     auto admitted = admit_downlink(request, context, environment);
     if (auto* refusal = std::get_if<Response>(&admitted)) {
-      add_cors_headers(request, *refusal);
+      // An allowed page may read why it was refused; a foreign one learns nothing.
+      if (environment.access.origin_allowed(request, context.remote.address())) {
+        add_cors_headers(request, *refusal);
+      }
       return std::move(*refusal);
     }
     return std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));
