@@ -24,6 +24,8 @@ void add_cors_headers(const Request& request, Response& response) {
   // Only reached after the origin check passed; echoing it lets an allowed page read the answer.
   if (origin.empty()) return;
   response.set(http::field::access_control_allow_origin, origin);
+  // Without this a cross-origin page could not read them (they are not CORS-safelisted).
+  response.set(http::field::access_control_expose_headers, "X-Tandem-More, Retry-After");
   response.set(http::field::vary, "Origin");
 }
 

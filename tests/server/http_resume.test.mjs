@@ -214,6 +214,25 @@ describe('long-poll across server restarts', () => {
     }
   });
 
+  test('SIGTERM answers a held poll at once (empty) and ends SSE streams cleanly', async () => {
+    const server = await TandemServer.start({ args: ['--poll-hold', '30s'] });
+    const held = poll(server.url, 'drained', ['drain@0']);
+    const sse = await SseConnection.open(server.url, 'drained-sse', ['drain@0'], { headers: { 'Accept-Encoding': 'gzip' } });
+    await sse.waitFor((s) => s.messages.length > 0, 5000, 'the welcome');
+    await sleep(200);
+    const started = Date.now();
+    server.signal('SIGTERM');
+    const answer = await held;
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.messages, []);
+    assert.equal(answer.headers.connection, 'close');
+    await sse.endedPromise;
+    assert.equal(sse.error, null, 'the gzip stream was cut, not ended');
+    assert.equal((await server.exited).code, 0);
+    assert.ok(Date.now() - started < 5000 * slowFactor, `drain took ${Date.now() - started} ms`);
+    await server.stop();
+  });
+
   test('a poll batch stops at poll-max-bytes and says more is waiting', async () => {
     const server = await TandemServer.start({ args: ['--poll-max-bytes', '4KiB'] });
     try {

@@ -106,6 +106,9 @@ describe('CSRF and Origin on the HTTP transports', () => {
       const polled = await poll(server.url, 'friend', ['csrf-4'], { headers: { Origin: origin } });
       assert.equal(polled.status, 200);
       assert.equal(polled.headers['access-control-allow-origin'], origin);
+      // The page must be able to read X-Tandem-More (and Retry-After on refusals).
+      assert.match(polled.headers['access-control-expose-headers'], /X-Tandem-More/i);
+      assert.match(polled.headers['access-control-expose-headers'], /Retry-After/i);
       const sse = await SseConnection.open(server.url, 'friend-sse', ['csrf-4'], { headers: { Origin: origin } });
       assert.equal(sse.status, 200);
       assert.equal(sse.headers['access-control-allow-origin'], origin);
