@@ -180,6 +180,8 @@ void SseStream::arm_heartbeat() {
   heartbeat_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     auto self = weak.lock();
     if (!self || ec || self->ending_ || self->torn_down_) return;
+    // Replaced by a newer request of the same client, or closed: nothing more will come here.
+    if (!self->downlink_->listened_by(self.get())) return self->end_stream();
     // A comment: keeps proxies from timing the stream out and tells the client it is alive.
     if (self->gzip_) {
       self->gzip_->write(":\n\n", self->out_);

@@ -371,6 +371,25 @@ describe('SSE resumption', () => {
     }
   });
 
+  test('a stream replaced by a newer request of the same client ends within a heartbeat', async () => {
+    const server = await TandemServer.start({ args: ['--sse-heartbeat', '200ms'] });
+    try {
+      const older = await SseConnection.open(server.url, 'replaced', ['replaced@0']);
+      await older.waitFor((s) => s.messages.length > 0, 5000, 'the welcome');
+      // Other documents: the downlink cannot continue, a new one replaces it.
+      const newer = await SseConnection.open(server.url, 'replaced', ['replaced@0', 'other@0']);
+      await newer.waitFor((s) => s.messages.length > 0, 5000, 'the welcome');
+      await older.endedPromise;
+      assert.equal(older.text, '');
+      await send(server.url, 'writer', [{ t: 'op', doc: 'replaced', v: 0, seq: 1, op: ['x'] }]);
+      await newer.waitFor((s) => s.lastEventId === 'other@0,replaced@1', 5000, 'the op');
+      assert.ok(!newer.ended);
+      newer.destroy();
+    } finally {
+      await server.stop();
+    }
+  });
+
   for (const gzip of [false, true]) {
     test(`the lifetime and byte caps end streams, and reopening is lossless${gzip ? ' (gzip)' : ''}`, async () => {
       const server = await TandemServer.start({ args: ['--sse-max-bytes', '8KiB', '--sse-max-lifetime', '1500ms'] });
