@@ -256,11 +256,10 @@ void DocumentActor::submit(SubscriberPtr author, std::string client, std::uint64
 }
 
 void DocumentActor::pump() {
-  if (state_ != State::kReady || fetching_) return;
-  // A fetch from the store ended in a duplicate or a rejection after the batch's appends were
-  // confirmed: nothing else will settle the batch.
-  if (in_flight_ == 0 && !batch_.empty()) return finish_batch();
-  if (in_flight_ > 0 || !batch_.empty()) return;
+  if (state_ != State::kReady || in_flight_ > 0 || fetching_) return;
+  // Left over by a fetch from the log (a duplicate found there, or appends that finished while
+  // it ran): nothing else would settle it.
+  if (!batch_.empty()) return finish_batch();
   while (!submit_queue_.empty() && !fetching_) {
     Submit submit = std::move(submit_queue_.front());
     submit_queue_.pop_front();

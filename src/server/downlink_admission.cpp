@@ -24,6 +24,8 @@ void add_cors_headers(const Request& request, Response& response) {
   // Only reached after the origin check passed; echoing it lets an allowed page read the answer.
   if (origin.empty()) return;
   response.set(http::field::access_control_allow_origin, origin);
+  // Without this a cross-origin page could not read them (they are not CORS-safelisted).
+  response.set(http::field::access_control_expose_headers, "X-Tandem-More, Retry-After");
   response.set(http::field::vary, "Origin");
 }
 
@@ -34,12 +36,6 @@ std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
     Response response = make_json_error(status, code, message, request.version());
     return response;
   };
-  if (environment.held.load(std::memory_order_relaxed) >= environment.options.max_held) {
-    Response response = refuse(http::status::service_unavailable, "overloaded",
-                               "too many held requests; retry shortly");
-    response.set(http::field::retry_after, "2");
-    return response;
-  }
   environment.proxy_signals.observe_transport_request(request);
   auto admission = environment.access.admit(request, context);
   if (auto* refusal = std::get_if<Response>(&admission)) {
@@ -48,6 +44,12 @@ std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
       environment.metrics.origin_refused(sse ? proto::Transport::kSse : proto::Transport::kPoll);
     }
     return std::move(*refusal);
+  }
+  if (environment.held.load(std::memory_order_relaxed) >= environment.options.max_held) {
+    Response response = refuse(http::status::service_unavailable, "overloaded",
+                               "too many held requests; retry shortly");
+    response.set(http::field::retry_after, "2");
+    return response;
   }
 
   auto query = parse_downlink_query(request.target(), environment.protocol.max_docs);

@@ -4,6 +4,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <array>
+#include <optional>
 
 namespace tandem::server {
 
@@ -50,25 +51,57 @@ std::string gzip(std::string_view input) {
   return out;
 }
 
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// The weight of one Accept-Encoding item ("gzip;q=0.5"): 0 means "not acceptable". A weight
+// that is not a valid qvalue counts as 1, as most servers do.
+bool weight_is_zero(std::string_view params) {
+  while (!params.empty()) {
+    const auto semicolon = params.find(';');
+    const std::string_view param = trim(params.substr(0, semicolon));
+    if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+      const std::string_view value = param.substr(2);
+      // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ): zero is 0, 0., 0.0...
+      if (value.empty() || value[0] != '0') return false;
+      if (value.size() == 1) return true;
+      if (value[1] != '.' || value.size() > 5) return false;
+      return value.substr(2).find_first_not_of('0') == std::string_view::npos;
+    }
+    if (semicolon == std::string_view::npos) break;
+    params.remove_prefix(semicolon + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 bool accepts_gzip(std::string_view accept_encoding) {
+  // RFC 9110 §12.5.3: gzip when listed with a non-zero weight, or when "*" is and gzip is not.
+  std::optional<bool> gzip_item;
+  std::optional<bool> any_item;
   while (!accept_encoding.empty()) {
     const auto comma = accept_encoding.find(',');
-    std::string_view item = accept_encoding.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    const std::string_view item = accept_encoding.substr(0, comma);
     const auto semicolon = item.find(';');
-    std::string_view name = item.substr(0, semicolon);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (boost::beast::iequals(name, "gzip")) {
-      const std::string_view params =
-          semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon);
-      // "q=0" forbids it; "q=0.5" does not.
-      const auto q = params.find("q=0");
-      return q == std::string_view::npos || params.substr(q).starts_with("q=0.");
+    const std::string_view name = trim(item.substr(0, semicolon));
+    const std::string_view params =
+        semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon + 1);
+    if (boost::beast::iequals(name, "gzip") || boost::beast::iequals(name, "x-gzip")) {
+      gzip_item = !weight_is_zero(params);
+    } else if (name == "*") {
+      any_item = !weight_is_zero(params);
     }
     if (comma == std::string_view::npos) break;
     accept_encoding.remove_prefix(comma + 1);
   }
-  return false;
+  if (gzip_item) return *gzip_item;
+  return any_item.value_or(false);
 }
 
 }  // namespace tandem::server

@@ -106,15 +106,18 @@ void HttpDownlink::answer_waiter() {
   (*waiter)(take(waiter_max_bytes_));
 }
 
-void HttpDownlink::listen(std::function<void()> on_frames) {
+void HttpDownlink::listen(const void* owner, std::function<void()> on_frames) {
   listener_ = std::make_shared<std::function<void()>>(std::move(on_frames));
+  listener_owner_ = owner;
   last_used_ = std::chrono::steady_clock::now();
   if (!pending_.empty()) schedule_wake();
 }
 
-void HttpDownlink::stop_listening() {
-  listener_ = nullptr;
+void HttpDownlink::stop_listening(const void* owner) {
   last_used_ = std::chrono::steady_clock::now();
+  if (listener_owner_ != owner) return;
+  listener_ = nullptr;
+  listener_owner_ = nullptr;
 }
 
 HttpDownlink::Batch HttpDownlink::take(std::size_t max_bytes) {
@@ -160,6 +163,7 @@ void HttpDownlink::close() {
     (*waiter)(Batch{});
   }
   listener_ = nullptr;
+  listener_owner_ = nullptr;
   session_->detach();
 }
 

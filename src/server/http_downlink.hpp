@@ -62,8 +62,11 @@ class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpD
   void wait(std::chrono::milliseconds hold, std::size_t max_bytes,
             std::function<void(Batch)> ready);
   // SSE: `on_frames` runs (on this loop) after each burst of frames; take them with take().
-  void listen(std::function<void()> on_frames);
-  void stop_listening();
+  // `owner` is the stream: a reconnect may take over the downlink before the old stream is
+  // noticed gone, and the old one's stop_listening() must not silence the new one.
+  void listen(const void* owner, std::function<void()> on_frames);
+  void stop_listening(const void* owner);
+  bool listened_by(const void* owner) const { return listener_ && listener_owner_ == owner; }
   Batch take(std::size_t max_bytes);
 
   // The versions handed out so far, as an SSE resume cursor: "DOC@N,DOC@N".
@@ -97,6 +100,7 @@ class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpD
   std::size_t waiter_max_bytes_ = 0;
   boost::asio::steady_timer hold_timer_;
   std::shared_ptr<std::function<void()>> listener_;
+  const void* listener_owner_ = nullptr;
   bool wake_scheduled_ = false;
   bool overflowed_ = false;
   bool closed_ = false;

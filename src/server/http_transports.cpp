@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -22,10 +23,12 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Finishes an answer: CORS for allowed cross-origin pages, gzip when it pays, never cached.
+// Finishes an answer: CORS for allowed cross-origin pages (never for refused ones), gzip when
+// it pays, never cached.
 ResponseGenerator finish_transport_response(const Request& request, Response&& response,
-                                            const HttpTransportOptions& options) {
-  add_cors_headers(request, response);
+                                            const HttpTransportOptions& options,
+                                            bool origin_allowed) {
+  if (origin_allowed) add_cors_headers(request, response);
   response.set(http::field::cache_control, "no-store, no-transform");
   if (response.body().size() >= options.gzip_threshold &&
       accepts_gzip(request[http::field::accept_encoding])) {
@@ -36,13 +39,23 @@ ResponseGenerator finish_transport_response(const Request& request, Response&& r
   return finish_response(request, std::move(response));
 }
 
+// True for `application/json`, in any case, with or without parameters (RFC 9110 §8.3.1).
+bool is_json_media_type(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  return boost::beast::iequals(type, "application/json");
+}
+
 // ---- GET /v1/poll ------------------------------------------------------------------------
 
 void handle_poll(const Request& request, const RequestContext& context, const Responder& respond,
                  HttpTransportEnvironment& environment) {
   auto admitted = admit_downlink(request, context, environment);
   if (auto* refusal = std::get_if<Response>(&admitted)) {
-    return respond(finish_transport_response(request, std::move(*refusal), environment.options));
+    const bool origin_allowed =
+        environment.access.origin_allowed(request, context.remote.address());
+    return respond(finish_transport_response(request, std::move(*refusal), environment.options,
+                                             origin_allowed));
   }
   auto admission =
       std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));
@@ -64,22 +77,22 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
     auto downlink =
         environment.downlinks.acquire(loop, admission->query.client, admission->credentials,
                                       admission->query.subscriptions, admission->permissions);
-    downlink->wait(
-        environment.options.poll_hold, environment.options.poll_max_bytes,
-        [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
-          environment.held.fetch_sub(1, std::memory_order_relaxed);
-          environment.metrics.closed(proto::Transport::kPoll);
-          std::string body = "[";
-          for (const PendingFrame& pending : batch.frames) {
-            if (body.size() > 1) body.push_back(',');
-            body += *pending.frame.json;
-          }
-          body.push_back(']');
-          Response response = make_json_response(http::status::ok, std::move(body),
-                                                 reply->version(), reply->keep_alive());
-          response.set("X-Tandem-More", batch.more ? "1" : "0");
-          respond(finish_transport_response(*reply, std::move(response), environment.options));
-        });
+    downlink->wait(environment.options.poll_hold, environment.options.poll_max_bytes,
+                   [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
+                     environment.held.fetch_sub(1, std::memory_order_relaxed);
+                     environment.metrics.closed(proto::Transport::kPoll);
+                     std::string body = "[";
+                     for (const PendingFrame& pending : batch.frames) {
+                       if (body.size() > 1) body.push_back(',');
+                       body += *pending.frame.json;
+                     }
+                     body.push_back(']');
+                     Response response = make_json_response(http::status::ok, std::move(body),
+                                                            reply->version(), reply->keep_alive());
+                     response.set("X-Tandem-More", batch.more ? "1" : "0");
+                     respond(finish_transport_response(*reply, std::move(response),
+                                                       environment.options, true));
+                   });
   });
 }
 
@@ -116,7 +129,7 @@ struct SendResults {
         http::status::ok, boost::json::serialize(boost::json::object{{"results", results}}),
         reply.version(), reply.keep_alive());
     lock.unlock();
-    respond(finish_transport_response(reply, std::move(response), *options));
+    respond(finish_transport_response(reply, std::move(response), *options, true));
   }
 };
 
@@ -126,25 +139,32 @@ boost::json::object refusal(proto::ErrorCode code, std::string_view message) {
 
 void handle_send(const Request& request, const RequestContext& context, const Responder& respond,
                  HttpTransportEnvironment& environment) {
+  const bool origin_allowed = environment.access.origin_allowed(request, context.remote.address());
   auto refuse = [&](http::status status, std::string_view code, std::string_view message) {
-    respond(finish_transport_response(
-        request, make_json_error(status, code, message, request.version()), environment.options));
+    respond(finish_transport_response(request,
+                                      make_json_error(status, code, message, request.version()),
+                                      environment.options, origin_allowed));
   };
-  if (!environment.access.origin_allowed(request, context.remote.address())) {
+  if (!origin_allowed) {
     return refuse(http::status::forbidden, "origin_not_allowed",
                   "this origin may not use the server; see --allow-origin");
   }
   // CSRF: a custom header and a JSON content type can only come from a page the CORS preflight
   // allowed, never from a plain cross-site form.
-  const std::string client(request["X-Tandem-Client"]);
+  const auto client_header = request.find("X-Tandem-Client");
+  if (client_header == request.end()) {
+    return refuse(http::status::forbidden, "csrf_header_required",
+                  "POST /v1/send needs an X-Tandem-Client header with the client id (CSRF "
+                  "protection)");
+  }
+  const std::string client(client_header->value());
   if (!proto::is_valid_client_id(client)) {
     return refuse(http::status::bad_request, "bad_client_id",
-                  "POST /v1/send needs an X-Tandem-Client header with the client id");
+                  "X-Tandem-Client: client ids are 1-64 characters of A-Z a-z 0-9 _ -");
   }
-  const std::string_view content_type = request[http::field::content_type];
-  if (!content_type.starts_with("application/json")) {
+  if (!is_json_media_type(request[http::field::content_type])) {
     return refuse(http::status::unsupported_media_type, "bad_content_type",
-                  "POST /v1/send takes application/json");
+                  "POST /v1/send takes Content-Type: application/json");
   }
   auto permissions = environment.access.authorize(request);
   if (auto* error = std::get_if<proto::ErrorMessage>(&permissions)) {

@@ -30,7 +30,8 @@ SseStream::SseStream(UpgradeRequest&& request, HttpTransportEnvironment& environ
       ticket_(std::move(request.ticket)),
       environment_(environment),
       heartbeat_(stream_.get_executor()),
-      lifetime_(stream_.get_executor()) {}
+      lifetime_(stream_.get_executor()),
+      token_expiry_(stream_.get_executor()) {}
 
 SseStream::~SseStream() { teardown(); }
 
@@ -79,7 +80,7 @@ void SseStream::start() {
       stream_, asio::buffer(writing_),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
 
-  downlink_->listen([weak = weak_from_this()] {
+  downlink_->listen(this, [weak = weak_from_this()] {
     if (auto self = weak.lock()) self->pump();
   });
   arm_heartbeat();
@@ -87,6 +88,13 @@ void SseStream::start() {
   lifetime_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec) self->end_stream();
   });
+  if (admission->permissions.expires) {
+    // As on WebSocket, a stream does not outlive its token.
+    token_expiry_.expires_after(*admission->permissions.expires - std::chrono::system_clock::now());
+    token_expiry_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->end_with_expired_token();
+    });
+  }
   watch_for_close();
 }
 
@@ -100,9 +108,18 @@ void SseStream::watch_for_close() {
 }
 
 void SseStream::pump() {
-  if (ending_ || torn_down_) return;
-  HttpDownlink::Batch batch = downlink_->take(environment_.options.poll_max_bytes);
+  // A reconnect of the same client may have taken the downlink over: its frames are not ours.
+  if (ending_ || torn_down_ || !downlink_->listened_by(this)) return;
+  // Frames beyond sse_max_bytes stay in the downlink for the next stream, so a proxy that caps
+  // response sizes never cuts an event; every stream carries at least one frame, though.
+  const std::size_t cap = environment_.options.sse_max_bytes;
+  const std::size_t queued = bytes_sent_ + writing_.size() + out_.size();
+  if (queued >= cap && frames_sent_ > 0) return end_stream();
+  const std::size_t budget = queued >= cap ? 1 : cap - queued;
+  HttpDownlink::Batch batch =
+      downlink_->take(std::min(environment_.options.poll_max_bytes, budget));
   for (const PendingFrame& pending : batch.frames) append_event(pending);
+  frames_sent_ += batch.frames.size();
   write_pending();
   if (batch.more) {
     asio::post(stream_.get_executor(), [weak = weak_from_this()] {
@@ -148,7 +165,9 @@ void SseStream::on_written(beast::error_code ec) {
   if (ec) return teardown();
   bytes_sent_ += writing_.size();
   writing_.clear();
-  if (bytes_sent_ >= environment_.options.sse_max_bytes) ending_ = true;
+  if (!ending_ && frames_sent_ > 0 && bytes_sent_ >= environment_.options.sse_max_bytes) {
+    return end_stream();
+  }
   if (!out_.empty()) return write_pending();
   if (ending_) {
     beast::error_code ignored;
@@ -162,6 +181,8 @@ void SseStream::arm_heartbeat() {
   heartbeat_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     auto self = weak.lock();
     if (!self || ec || self->ending_ || self->torn_down_) return;
+    // Replaced by a newer request of the same client, or closed: nothing more will come here.
+    if (!self->downlink_->listened_by(self.get())) return self->end_stream();
     // A comment: keeps proxies from timing the stream out and tells the client it is alive.
     if (self->gzip_) {
       self->gzip_->write(":\n\n", self->out_);
@@ -176,7 +197,7 @@ void SseStream::arm_heartbeat() {
 void SseStream::end_stream() {
   if (ending_ || torn_down_) return;
   ending_ = true;
-  if (downlink_) downlink_->stop_listening();
+  if (downlink_) downlink_->stop_listening(this);
   if (gzip_) gzip_->finish(out_);
   if (!write_in_progress_ && out_.empty()) {
     beast::error_code ignored;
@@ -184,6 +205,16 @@ void SseStream::end_stream() {
     return teardown();
   }
   write_pending();
+}
+
+void SseStream::end_with_expired_token() {
+  if (ending_ || torn_down_) return;
+  append_event(PendingFrame{
+      {},
+      standalone_frame(proto::ErrorMessage{proto::ErrorCode::kUnauthorized,
+                                           "the access token has expired; reconnect with a new one",
+                                           std::nullopt, std::nullopt, true})});
+  end_stream();
 }
 
 void SseStream::begin_shutdown() { end_stream(); }
@@ -195,7 +226,8 @@ void SseStream::teardown() {
   torn_down_ = true;
   heartbeat_.cancel();
   lifetime_.cancel();
-  if (downlink_) downlink_->stop_listening();
+  token_expiry_.cancel();
+  if (downlink_) downlink_->stop_listening(this);
   if (counted_) {
     environment_.held.fetch_sub(1, std::memory_order_relaxed);
     environment_.metrics.closed(proto::Transport::kSse);
@@ -213,7 +245,10 @@ UpgradeRoute sse_route(HttpTransportEnvironment& environment) {
                     const RequestContext& context) -> std::variant<Response, AdmissionTicket> {
     auto admitted = admit_downlink(request, context, environment);
     if (auto* refusal = std::get_if<Response>(&admitted)) {
-      add_cors_headers(request, *refusal);
+      // An allowed page may read why it was refused; a foreign one learns nothing.
+      if (environment.access.origin_allowed(request, context.remote.address())) {
+        add_cors_headers(request, *refusal);
+      }
       return std::move(*refusal);
     }
     return std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));

@@ -42,6 +42,7 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   void watch_for_close();
   void arm_heartbeat();
   void end_stream();
+  void end_with_expired_token();
   void teardown();
 
   boost::beast::tcp_stream stream_;
@@ -60,9 +61,11 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   bool torn_down_ = false;
   bool counted_ = false;
   std::size_t bytes_sent_ = 0;
+  std::size_t frames_sent_ = 0;  // frames taken from the downlink into this stream
   std::array<char, 512> discard_{};
   boost::asio::steady_timer heartbeat_;
   boost::asio::steady_timer lifetime_;
+  boost::asio::steady_timer token_expiry_;
 };
 
 UpgradeRoute sse_route(HttpTransportEnvironment& environment);
