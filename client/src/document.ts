@@ -2,7 +2,7 @@
 // Confirmed text and version follow the server's stream; at most one op is in flight and
 // everything typed meanwhile is composed into one buffered op that gets a new seq when sent.
 import { Emitter } from './emitter.js';
-import { apply, compose, transform, transformPosition, type TextOp } from './ot.js';
+import { apply, compose, normalize, transform, transformPosition, type TextOp } from './ot.js';
 import type { OutboxRecord } from './outbox.js';
 import type { ClientMessage, Selection, ServerMessage } from './protocol.js';
 import { diffOp } from './unicode.js';
@@ -108,6 +108,7 @@ export class TandemDocument extends Emitter<Events> {
 
   /** Applies a local edit (code points, against `text`) and sends it when nothing is in flight. */
   submit(op: TextOp): void {
+    op = normalize(op);
     if (op.length === 0) return;
     if (this.#readOnly) throw new Error(`document ${this.id} is read-only`);
     if (this.#version === null) throw new Error(`document ${this.id} is not loaded yet (await ready())`);

@@ -56,12 +56,14 @@ export function sanitize(text: string): string {
  * Ranges that cut a pair are widened to the whole pair.
  */
 export function opFromUtf16Change(before: string, from: number, to: number, insert: string): TextOp {
+  // A range cutting a pair is widened to the whole pair; the half it kept is re-attached only
+  // when the insert completes it again (an editor replacing one half of a pair).
   if (from > 0 && from < before.length && isLow(before.charCodeAt(from)) && isHigh(before.charCodeAt(from - 1))) {
-    insert = before[from - 1] + insert;
+    if (insert.length > 0 && isLow(insert.charCodeAt(0))) insert = before[from - 1] + insert;
     from--;
   }
   if (to > 0 && to < before.length && isLow(before.charCodeAt(to)) && isHigh(before.charCodeAt(to - 1))) {
-    insert += before[to];
+    if (insert.length > 0 && isHigh(insert.charCodeAt(insert.length - 1))) insert += before[to];
     to++;
   }
   const op: TextOp = [];
