@@ -74,7 +74,7 @@ test('resync: a snapshot while ops are pending re-applies them as one fresh op',
   const op = sent.at(-1);
   assert.equal(op.t, 'op');
   assert.equal(op.v, 50);
-  assert.equal(op.seq, 2, 'a fresh seq, not the refused op'"'"'s');
+  assert.equal(op.seq, 2, 'a fresh seq, never the refused one');
   assert.equal(type.apply('ONE two', op.op), '>ONE two three');
 });
 
