@@ -181,6 +181,18 @@ export class TandemClient extends Emitter<Events> {
     this.#drop(new TransportFailure('error', 'browser offline'), 'offline');
   }
 
+  /** The page is going away: others should see this client leave now, not after a timeout. */
+  leave(): void {
+    const transport = this.#transport;
+    if (!transport) return;
+    const messages = [...this.#docs.values()].map((d) => d.leaveMessage()).filter((m): m is ClientMessage => m !== null);
+    this.#transport = null;
+    this.#generation++;
+    if (transport.closeForUnload) transport.closeForUnload(messages);
+    else transport.close();
+    this.close();
+  }
+
   close(): void {
     this.#closed = true;
     for (const remove of this.#removeListeners) remove();
@@ -404,10 +416,13 @@ export class TandemClient extends Emitter<Events> {
     const online = (): void => { this.#attempt = 0; this.reconnectNow(); };
     const offline = (): void => { if (this.#transport) this.goOffline(); else this.#setStatus('offline', null, 'browser offline'); };
     const visible = (): void => { if (globalThis.document?.visibilityState === 'visible') this.reconnectNow(); };
+    const pagehide = (event: Event): void => { if (!(event as PageTransitionEvent).persisted) this.leave(); };
+    target.addEventListener('pagehide', pagehide);
     target.addEventListener('online', online);
     target.addEventListener('offline', offline);
     globalThis.document?.addEventListener('visibilitychange', visible);
     this.#removeListeners.push(() => {
+      target.removeEventListener?.('pagehide', pagehide);
       target.removeEventListener?.('online', online);
       target.removeEventListener?.('offline', offline);
       globalThis.document?.removeEventListener('visibilitychange', visible);

@@ -168,6 +168,12 @@ export class TandemDocument extends Emitter<Events> {
     if (this.#selection) { this.#presenceDirty = true; this.#schedulePresence(); }
   }
 
+  /** The message that clears this client's cursor for others (the page is leaving). */
+  leaveMessage(): ClientMessage | null {
+    if (this.#version === null) return null;
+    return { t: 'presence', doc: this.id, v: this.#version, sel: [] };
+  }
+
   onDisconnected(): void {
     this.#connected = false;
   }

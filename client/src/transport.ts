@@ -43,6 +43,8 @@ export interface Transport {
   open(hello: ClientMessage, deadlineMs: number): Promise<Welcome>;
   send(message: ClientMessage): void;
   close(): void;
+  /** The page is going away: deliver `messages` if possible (they must outlive the page), then close. */
+  closeForUnload?(messages: ClientMessage[]): void;
 }
 
 export type TransportFactory = (name: TransportName, context: TransportContext) => Transport;

@@ -79,6 +79,17 @@ export class HttpTransport implements Transport {
     this.#downlink?.abort();
   }
 
+  // keepalive lets the request finish after the page is gone; a WebSocket just closes.
+  closeForUnload(messages: ClientMessage[]): void {
+    const batch = [...this.#queue.splice(0), ...messages];
+    this.close();
+    if (batch.length === 0) return;
+    void fetch(`${this.#base()}/v1/send`, {
+      method: 'POST', keepalive: true, body: JSON.stringify(batch),
+      headers: this.#headers({ 'Content-Type': 'application/json' }),
+    }).catch(() => {});
+  }
+
   #fail(failure: TransportFailure): void {
     if (this.#closed) return;
     this.close();
