@@ -5,7 +5,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { TandemDocument, type DocumentLink } from './document.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_DEADLINES, negotiate, NegotiationFailed, type Deadlines } from './negotiate.js';
-import { chooseClientId, defaultOutbox, MemoryOutbox, type Outbox, type OutboxRecord } from './outbox.js';
+import { chooseClientId, defaultOutbox, markPending, MemoryOutbox, type Outbox, type OutboxRecord } from './outbox.js';
 import { newClientId, type Attempt, type ClientMessage, type Negotiation, type ServerMessage, type TransportName } from './protocol.js';
 import { TransportFailure, type Transport, type TransportContext, type TransportFactory } from './transport.js';
 import { HttpTransport } from './transports/http.js';
@@ -110,6 +110,8 @@ export class TandemClient extends Emitter<Events> {
   #persistQueue = new Map<string, OutboxRecord>();
   #persistScheduled = false;
   #removeListeners: Array<() => void> = [];
+  #adopted = false;
+  #pendingDocs = new Set<string>();
 
   constructor(options: ConnectOptions = {}) {
     super();
@@ -121,9 +123,9 @@ export class TandemClient extends Emitter<Events> {
     this.#outbox = options.outbox === false ? new MemoryOutbox() : options.outbox ?? defaultOutbox();
     this.#factory = options.transportFactory ?? defaultTransportFactory;
     this.#probeDelay = options.probeDelayMs ?? 15_000;
-    this.#ready = chooseClientId(this.#outbox, newClientId).then((id) => {
+    this.#ready = chooseClientId(this.#outbox, newClientId).then(({ id, adopted }) => {
       this.clientId = id;
-      void this.#outbox.prune(id).catch(() => {});
+      this.#adopted = adopted;
     });
     if (options.browserEvents !== false) this.#listenToBrowser();
     void this.#ready.then(() => this.#connect());
@@ -144,7 +146,10 @@ export class TandemClient extends Emitter<Events> {
       opening = (async () => {
         await this.#ready;
         let restored: OutboxRecord | undefined;
-        try { restored = await this.#outbox.load(this.clientId, id); } catch { restored = undefined; }
+        // A new client id has no records: only an adopted one makes this wait for IndexedDB.
+        if (this.#adopted) {
+          try { restored = await this.#outbox.load(this.clientId, id); } catch { restored = undefined; }
+        }
         const doc = new TandemDocument(id, this.#link(), restored);
         this.#docs.set(id, doc);
         if (this.#transport) doc.onConnected(false);
@@ -396,7 +401,12 @@ export class TandemClient extends Emitter<Events> {
       this.#persistScheduled = false;
       const records = [...this.#persistQueue.values()];
       this.#persistQueue.clear();
-      for (const r of records) void this.#outbox.save(r).catch(() => {});
+      for (const r of records) {
+        if (r.inflight || r.buffer) this.#pendingDocs.add(r.doc);
+        else this.#pendingDocs.delete(r.doc);
+        void this.#outbox.save(r).catch(() => {});
+      }
+      markPending(this.clientId, this.#pendingDocs.size > 0);
     });
   }
 

@@ -25,8 +25,6 @@ export interface Outbox {
   save(record: OutboxRecord): Promise<void>;
   /** Client ids whose records still hold unconfirmed ops. */
   pendingClientIds(): Promise<string[]>;
-  /** Drops records of `clientId` that hold nothing unconfirmed. */
-  prune(clientId: string): Promise<void>;
 }
 
 const pending = (r: OutboxRecord): boolean => r.inflight !== null || r.buffer !== null;
@@ -41,9 +39,6 @@ export class MemoryOutbox implements Outbox {
   }
   async save(record: OutboxRecord): Promise<void> { this.#records.set(`${record.clientId}\n${record.doc}`, structuredClone(record)); }
   async pendingClientIds(): Promise<string[]> { return [...new Set([...this.#records.values()].filter(pending).map((r) => r.clientId))]; }
-  async prune(clientId: string): Promise<void> {
-    for (const [key, record] of this.#records) if (record.clientId === clientId && !pending(record)) this.#records.delete(key);
-  }
 }
 
 const STORE = 'outbox';
@@ -93,24 +88,46 @@ export class IndexedDbOutbox implements Outbox {
     const all = await request((await this.#store('readonly')).getAll() as IDBRequest<OutboxRecord[]>);
     return [...new Set(all.filter(pending).map((r) => r.clientId))];
   }
-
-  async prune(clientId: string): Promise<void> {
-    const store = await this.#store('readwrite');
-    const records = await request(store.index('clientId').getAll(clientId) as IDBRequest<OutboxRecord[]>);
-    for (const record of records) if (!pending(record)) store.delete([record.clientId, record.doc]);
-  }
 }
 
 export function defaultOutbox(): Outbox {
   return typeof indexedDB === 'undefined' ? new MemoryOutbox() : new IndexedDbOutbox();
 }
 
+// Which client ids hold unconfirmed ops, mirrored in localStorage so a page can choose its id
+// without waiting for IndexedDB (which stays the source of the ops themselves).
+const HINT_PREFIX = 'tandem.pending:';
+
+function hintStorage(): Storage | null {
+  try { return globalThis.localStorage ?? null; } catch { return null; }
+}
+
+export function markPending(clientId: string, pending: boolean): void {
+  const store = hintStorage();
+  try {
+    if (pending) store?.setItem(HINT_PREFIX + clientId, String(Date.now()));
+    else store?.removeItem(HINT_PREFIX + clientId);
+  } catch { /* storage full or disabled */ }
+}
+
+function pendingHints(): string[] {
+  const store = hintStorage();
+  if (!store) return [];
+  const ids: string[] = [];
+  for (let i = 0; i < store.length; i++) {
+    const key = store.key(i);
+    if (key?.startsWith(HINT_PREFIX)) ids.push(key.slice(HINT_PREFIX.length));
+  }
+  return ids;
+}
+
 /**
  * Chooses this page's client id: one a closed page left with unconfirmed ops, if any (so they
- * are resent under their own id and seq), else a new one. The id is held with a Web Lock for
- * the page's life so no other page adopts it.
+ * are resent under their own id and seq), else a new one. An adopted id is held with a Web Lock
+ * for the page's life so no other page adopts it. `adopted` says whether the outbox may hold
+ * records for the id (a new id has none, so nothing needs to be read before connecting).
  */
-export async function chooseClientId(outbox: Outbox, fresh: () => string): Promise<string> {
+export async function chooseClientId(outbox: Outbox, fresh: () => string): Promise<{ id: string; adopted: boolean }> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   const hold = (id: string): Promise<boolean> => {
     if (!locks) return Promise.resolve(true);
@@ -123,13 +140,11 @@ export async function chooseClientId(outbox: Outbox, fresh: () => string): Promi
     });
   };
   if (outbox.persistent && locks) {
-    try {
-      for (const id of await outbox.pendingClientIds()) {
-        if (await hold(id)) return id;
-      }
-    } catch { /* an unreadable outbox is not a reason to stop */ }
+    for (const id of pendingHints()) {
+      if (await hold(id)) return { id, adopted: true };
+    }
   }
   const id = fresh();
-  await hold(id);
-  return id;
+  void hold(id);
+  return { id, adopted: false };
 }

@@ -1,0 +1,73 @@
+// How fast the demo becomes editable (navigation start to an editable, synced document) with
+// WebSocket working, refused by the server (400) and hanging (never answered), and how big the
+// bundles are. Prints the figures recorded in BENCHMARKS.md ("Browser client").
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launchBrowser, openEditor, screenshot, slowFactor, startServer, webDir } from './browser_support.mjs';
+
+const RUNS = 7;
+const browser = await launchBrowser();
+test.after(() => browser.close());
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Each load uses a fresh context: no remembered verdict, no cache.
+async function measure(server, label) {
+  const figures = [];
+  let transport;
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    try {
+      const { page } = await openEditor(context, server, `speed-${label}`);
+      figures.push(await page.evaluate(() => window.tandemEditableMs));
+      transport = await page.locator('[data-testid="transport"]').textContent();
+      if (i === 0) await screenshot(page, `speed-${label}`);
+    } finally {
+      await context.close();
+    }
+  }
+  const result = { median: Math.round(median(figures)), max: Math.round(Math.max(...figures)), transport };
+  console.log(`# speed ${label}: page load to editable median ${result.median} ms, max ${result.max} ms over ${RUNS} loads, transport ${transport}`);
+  return result;
+}
+
+test('page load to editable with WebSocket: at most 300 ms', async () => {
+  const server = await startServer();
+  try {
+    await measure(server, 'warmup');
+    const result = await measure(server, 'websocket');
+    assert.equal(result.transport, 'websocket');
+    assert.ok(result.median <= 300 * slowFactor, `median ${result.median} ms`);
+  } finally { await server.stop(); }
+});
+
+test('WebSocket upgrade refused (400): editable within 1 s', async () => {
+  const server = await startServer({ args: ['--test-websocket-upgrade', 'refuse'] });
+  try {
+    const result = await measure(server, 'ws-refused');
+    assert.equal(result.transport, 'sse');
+    assert.ok(result.median <= 1000 * slowFactor, `median ${result.median} ms`);
+  } finally { await server.stop(); }
+});
+
+test('WebSocket upgrade hanging: editable within 2 s', async () => {
+  const server = await startServer({ args: ['--test-websocket-upgrade', 'hang'] });
+  try {
+    const result = await measure(server, 'ws-hung');
+    assert.equal(result.transport, 'sse');
+    assert.ok(result.median <= 2000 * slowFactor, `median ${result.median} ms`);
+  } finally { await server.stop(); }
+});
+
+test('bundle sizes (gzip -9): library + textarea binding at most 30 KB, demo at most 250 KB', () => {
+  const gz = (file) => gzipSync(readFileSync(path.join(webDir, file)), { level: 9 }).length;
+  const library = gz('tandem.js');
+  const demo = gz('demo.js');
+  console.log(`# bundle tandem.js (library + textarea binding): ${(library / 1024).toFixed(1)} KiB gzipped`);
+  console.log(`# bundle demo.js (demo with CodeMirror): ${(demo / 1024).toFixed(1)} KiB gzipped`);
+  assert.ok(library <= 30 * 1024);
+  assert.ok(demo <= 250 * 1024);
+});
