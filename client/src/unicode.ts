@@ -118,3 +118,28 @@ export function utf16Changes(before: string, op: TextOp): Array<{ from: number; 
   }
   return changes;
 }
+
+/** The changes of `op` (code points over `before`) as UTF-16 ranges of `before` (CodeMirror's ChangeSpec[]). */
+export function utf16ChangesFromStart(before: string, op: TextOp): Array<{ from: number; to: number; insert: string }> {
+  const changes: Array<{ from: number; to: number; insert: string }> = [];
+  let cursor = 0;  // UTF-16 offset into `before`
+  const advance = (count: number): number => {
+    let i = cursor;
+    for (let n = 0; n < count && i < before.length; n++) {
+      i += isHigh(before.charCodeAt(i)) && i + 1 < before.length && isLow(before.charCodeAt(i + 1)) ? 2 : 1;
+    }
+    return i;
+  };
+  for (const component of op) {
+    if (typeof component === 'number') {
+      cursor = advance(component);
+    } else if (typeof component === 'string') {
+      changes.push({ from: cursor, to: cursor, insert: component });
+    } else {
+      const end = advance(typeof component.d === 'number' ? component.d : codePointLength(component.d));
+      changes.push({ from: cursor, to: end, insert: '' });
+      cursor = end;
+    }
+  }
+  return changes;
+}

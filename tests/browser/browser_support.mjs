@@ -44,8 +44,9 @@ export async function openEditor(context, server, doc, query = '') {
 
 export const editor = (page) => page.locator('[data-testid="editor"]');
 
-export async function editorText(page) {
-  return page.evaluate(() => window.tandemDoc?.text ?? null);
+/** The text the editor shows (textarea value or CodeMirror document). */
+export async function shownText(page) {
+  return page.evaluate(() => window.tandemEditorText?.() ?? null);
 }
 
 export async function waitSaved(page, timeout = 15000 * slowFactor) {

@@ -3,16 +3,24 @@
 // lost, and each sees the other's cursor and name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { editor, editorText, launchBrowser, openEditor, readDoc, screenshot, startServer, waitSaved, slowFactor } from './browser_support.mjs';
+import { editor, shownText, launchBrowser, openEditor, readDoc, screenshot, startServer, waitSaved, slowFactor } from './browser_support.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
 test.after(async () => { await browser.close(); await server.stop(); });
 
-for (const transport of ['websocket', 'sse', 'poll', 'auto']) {
-  test(`two people typing at once converge over ${transport}`, async () => {
-    const doc = `converge-${transport}`;
-    const query = transport === 'auto' ? '' : `?transport=${transport}`;
+const CASES = [
+  ...['websocket', 'sse', 'poll', 'auto'].map((transport) => ({ transport, editorKind: 'codemirror' })),
+  { transport: 'auto', editorKind: 'textarea' },
+];
+
+for (const { transport, editorKind } of CASES) {
+  test(`two people typing at once converge over ${transport} (${editorKind})`, async () => {
+    const doc = `converge-${transport}-${editorKind}`;
+    const params = [];
+    if (transport !== 'auto') params.push(`transport=${transport}`);
+    if (editorKind === 'textarea') params.push('editor=textarea');
+    const query = params.length ? `?${params.join('&')}` : '';
     const sep = query ? '&' : '?';
     const alice = await browser.newContext();
     const bob = await browser.newContext();
@@ -42,17 +50,16 @@ for (const transport of ['websocket', 'sse', 'poll', 'auto']) {
       await a.waitForFunction((t) => window.tandemDoc.text === t, expected, { timeout: 10000 * slowFactor });
       await b.waitForFunction((t) => window.tandemDoc.text === t, expected, { timeout: 10000 * slowFactor });
       assert.equal((await readDoc(server, doc)).text, expected);
-      assert.equal(await editor(a).inputValue(), expected);
-      assert.equal(await editor(b).inputValue(), expected);
-      assert.equal(await editorText(b), expected);
+      assert.equal(await shownText(a), expected);
+      assert.equal(await shownText(b), expected);
       // Remote cursors and the user list, both ways.
       await a.locator('[data-testid="remote-cursor"]').first().waitFor({ timeout: 10000 * slowFactor });
       await b.locator('[data-testid="remote-cursor"]').first().waitFor({ timeout: 10000 * slowFactor });
       assert.match(await a.locator('[data-testid="people"]').textContent(), /Bob/);
       assert.match(await b.locator('[data-testid="people"]').textContent(), /Alice/);
       assert.match(await a.locator('[data-testid="remote-cursor"]').first().textContent(), /Bob/);
-      await screenshot(a, `converge-${transport}-alice`);
-      await screenshot(b, `converge-${transport}-bob`);
+      await screenshot(a, `converge-${transport}-${editorKind}-alice`);
+      await screenshot(b, `converge-${transport}-${editorKind}-bob`);
       // Leaving removes the cursor on the other side.
       await b.goto('about:blank');
       await a.locator('[data-testid="remote-cursor"]').first().waitFor({ state: 'detached', timeout: 30000 * slowFactor });

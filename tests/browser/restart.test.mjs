@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { makeTempDir } from '../support/tandem_process.mjs';
-import { editor, launchBrowser, openEditor, readDoc, screenshot, slowFactor, startServer, waitSaved, sleep } from './browser_support.mjs';
+import { editor, shownText, launchBrowser, openEditor, readDoc, screenshot, slowFactor, startServer, waitSaved, sleep } from './browser_support.mjs';
 
 const browser = await launchBrowser();
 test.after(() => browser.close());
@@ -36,7 +36,7 @@ for (const transport of ['websocket', 'poll']) {
       const stored = (await readDoc(server, 'restart')).text;
       assert.ok(stored.startsWith(confirmedBefore), 'what was confirmed before the crash survived it');
       assert.equal(stored, expected);
-      assert.equal(await editor(page).inputValue(), expected);
+      assert.equal(await shownText(page), expected);
       assert.equal(await page.evaluate(() => window.notReloaded), true);
       assert.ok(await page.evaluate(() => window.tandem.diagnostics().reconnects) >= 1);
       await screenshot(page, `restart-${transport}-recovered`);

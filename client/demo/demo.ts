@@ -1,12 +1,14 @@
 // The demo editor served at / and /d/NAME: a document picker, the editor with live cursors, a
 // user list, a transport badge (hover: the negotiation report) and a connection banner.
+// CodeMirror loads while the client connects: neither waits for the other.
+const codemirror = import('./codemirror_editor.js');
 import { bindTextarea } from '../src/bindings/textarea.js';
 import { connect, type TandemClient } from '../src/client.js';
 import type { TandemDocument } from '../src/document.js';
 import type { TransportName } from '../src/protocol.js';
 
 declare global {
-  interface Window { tandem: TandemClient; tandemDoc?: TandemDocument }
+  interface Window { tandem: TandemClient; tandemDoc?: TandemDocument; tandemEditorText?: () => string }
 }
 
 const COLORS = ['#e91e63', '#3f51b5', '#009688', '#ff9800', '#9c27b0', '#795548', '#2196f3', '#4caf50'];
@@ -15,6 +17,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const params = new URLSearchParams(location.search);
 const forced = params.get('transport');
 const transport = forced === 'websocket' || forced === 'sse' || forced === 'poll' ? forced as TransportName : 'auto';
+const useTextarea = params.get('editor') === 'textarea';
 const docMatch = /^\/d\/([A-Za-z0-9._~-]{1,128})$/.exec(location.pathname);
 
 function storedName(): string {
@@ -81,17 +84,26 @@ async function openEditor(id: string): Promise<void> {
   share.href = `${location.origin}/d/${id}`;
   share.textContent = share.href;
   const host = $('editor-host');
-  const textarea = document.createElement('textarea');
-  textarea.dataset.testid = 'editor';
-  textarea.spellcheck = false;
-  textarea.readOnly = true;
-  textarea.placeholder = 'Loading…';
-  host.appendChild(textarea);
+  const loading = document.createElement('p');
+  loading.textContent = 'Loading…';
+  host.appendChild(loading);
   const doc = await client.openDocument(id);
   window.tandemDoc = doc;
-  textarea.readOnly = false;
-  textarea.placeholder = 'Start typing; share the link above to edit together.';
-  bindTextarea(textarea, doc);
+  loading.remove();
+  if (useTextarea) {
+    const textarea = document.createElement('textarea');
+    textarea.dataset.testid = 'editor';
+    textarea.spellcheck = false;
+    textarea.placeholder = 'Start typing; share the link above to edit together.';
+    host.appendChild(textarea);
+    bindTextarea(textarea, doc);
+    textarea.focus();
+    window.tandemEditorText = () => textarea.value;
+  } else {
+    const { mountCodeMirror } = await codemirror;
+    const view = mountCodeMirror(host, doc);
+    window.tandemEditorText = () => view.state.doc.toString();
+  }
   const saved = $('saved');
   const showSaved = (): void => {
     saved.textContent = doc.saved ? 'saved' : 'saving…';
@@ -119,7 +131,6 @@ async function openEditor(id: string): Promise<void> {
   };
   doc.on('presence', showPeople);
   showPeople();
-  textarea.focus();
   // For the speed test: milliseconds from navigation start to an editable, synced document.
   (window as unknown as { tandemEditableMs: number }).tandemEditableMs = performance.now();
   document.body.dataset.ready = 'true';
