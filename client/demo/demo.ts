@@ -1,7 +1,8 @@
 // The demo editor served at / and /d/NAME: a document picker, the editor with live cursors, a
 // user list, a transport badge (hover: the negotiation report) and a connection banner.
 // CodeMirror loads while the client connects: neither waits for the other.
-const codemirror = import('./codemirror_editor.js');
+performance.mark('tandem:demo-start');
+const codemirror = import('./codemirror_editor.js').then((m) => { performance.mark('tandem:codemirror-loaded'); return m; });
 import { bindTextarea } from '../src/bindings/textarea.js';
 import { connect, type TandemClient } from '../src/client.js';
 import type { TandemDocument } from '../src/document.js';
@@ -88,6 +89,7 @@ async function openEditor(id: string): Promise<void> {
   loading.textContent = 'Loading…';
   host.appendChild(loading);
   const doc = await client.openDocument(id);
+  performance.mark('tandem:document-ready');
   window.tandemDoc = doc;
   loading.remove();
   if (useTextarea) {
