@@ -5,7 +5,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { TandemDocument, type DocumentLink } from './document.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_DEADLINES, negotiate, NegotiationFailed, type Deadlines } from './negotiate.js';
-import { chooseClientId, defaultOutbox, markPending, MemoryOutbox, type Outbox, type OutboxRecord } from './outbox.js';
+import { chooseClientId, defaultOutbox, markPending, MemoryOutbox, sweepOutbox, type Outbox, type OutboxRecord } from './outbox.js';
 import { newClientId, type Attempt, type ClientMessage, type Negotiation, type ServerMessage, type TransportName } from './protocol.js';
 import { TransportFailure, type Transport, type TransportContext, type TransportFactory } from './transport.js';
 import { HttpTransport } from './transports/http.js';
@@ -111,6 +111,7 @@ export class TandemClient extends Emitter<Events> {
   #persistScheduled = false;
   #removeListeners: Array<() => void> = [];
   #adopted = false;
+  #swept = false;
   #pendingDocs = new Set<string>();
 
   constructor(options: ConnectOptions = {}) {
@@ -283,6 +284,11 @@ export class TandemClient extends Emitter<Events> {
     this.#startHeartbeat();
     for (const doc of this.#docs.values()) doc.onConnected(seamless);
     if (this.option === 'auto' && transport.name !== 'websocket') this.#scheduleProbe();
+    if (!this.#swept) {
+      // Housekeeping off the critical path: records of closed pages with nothing to resend.
+      this.#swept = true;
+      setTimeout(() => { void sweepOutbox(this.#outbox, this.clientId).catch(() => {}); }, 2000);
+    }
   }
 
   #drop(failure: TransportFailure, state: 'reconnecting' | 'offline'): void {

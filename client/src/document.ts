@@ -355,7 +355,13 @@ export class TandemDocument extends Emitter<Events> {
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
   }
 
+  // Written while something is unconfirmed, and once more when it all is (for the next seq);
+  // remote ops on a saved document are not worth a write.
+  #persistedPending = false;
+
   #persist(): void {
+    if (this.saved && !this.#persistedPending) return;
+    this.#persistedPending = !this.saved;
     this.link.persist({
       clientId: this.link.clientId,
       doc: this.id,

@@ -25,9 +25,18 @@ export interface Outbox {
   save(record: OutboxRecord): Promise<void>;
   /** Client ids whose records still hold unconfirmed ops. */
   pendingClientIds(): Promise<string[]>;
+  /** Deletes every record of client ids that hold nothing unconfirmed and are not in `keep`. */
+  sweep(keep: Set<string>): Promise<void>;
 }
 
 const pending = (r: OutboxRecord): boolean => r.inflight !== null || r.buffer !== null;
+
+// Ids no page can adopt any more (nothing unconfirmed) and no live page holds.
+function sweepable(records: OutboxRecord[], keep: Set<string>): Set<string> {
+  const ids = new Set(records.map((r) => r.clientId));
+  for (const r of records) if (pending(r) || keep.has(r.clientId)) ids.delete(r.clientId);
+  return ids;
+}
 
 /** Where IndexedDB is missing (node, some private modes): kept for the page's life only. */
 export class MemoryOutbox implements Outbox {
@@ -39,6 +48,10 @@ export class MemoryOutbox implements Outbox {
   }
   async save(record: OutboxRecord): Promise<void> { this.#records.set(`${record.clientId}\n${record.doc}`, structuredClone(record)); }
   async pendingClientIds(): Promise<string[]> { return [...new Set([...this.#records.values()].filter(pending).map((r) => r.clientId))]; }
+  async sweep(keep: Set<string>): Promise<void> {
+    const stale = sweepable([...this.#records.values()], keep);
+    for (const [key, record] of this.#records) if (stale.has(record.clientId)) this.#records.delete(key);
+  }
 }
 
 const STORE = 'outbox';
@@ -88,6 +101,13 @@ export class IndexedDbOutbox implements Outbox {
     const all = await request((await this.#store('readonly')).getAll() as IDBRequest<OutboxRecord[]>);
     return [...new Set(all.filter(pending).map((r) => r.clientId))];
   }
+
+  async sweep(keep: Set<string>): Promise<void> {
+    const store = await this.#store('readwrite');
+    const all = await request(store.getAll() as IDBRequest<OutboxRecord[]>);
+    const stale = sweepable(all, keep);
+    for (const record of all) if (stale.has(record.clientId)) store.delete([record.clientId, record.doc]);
+  }
 }
 
 export function defaultOutbox(): Outbox {
@@ -100,6 +120,17 @@ const HINT_PREFIX = 'tandem.pending:';
 
 function hintStorage(): Storage | null {
   try { return globalThis.localStorage ?? null; } catch { return null; }
+}
+
+/** Drops what closed pages left with nothing unconfirmed; ids held by live pages are kept. */
+export async function sweepOutbox(outbox: Outbox, ownId: string): Promise<void> {
+  const keep = new Set([ownId]);
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return;  // cannot tell which ids live pages hold
+  const held = await locks.query();
+  for (const lock of held.held ?? []) if (lock.name?.startsWith('tandem-client:')) keep.add(lock.name.slice('tandem-client:'.length));
+  for (const lock of held.pending ?? []) if (lock.name?.startsWith('tandem-client:')) keep.add(lock.name.slice('tandem-client:'.length));
+  await outbox.sweep(keep);
 }
 
 export function markPending(clientId: string, pending: boolean): void {
