@@ -231,7 +231,9 @@ export class TandemClient extends Emitter<Events> {
   }
 
   #hello(report: Negotiation): ClientMessage {
-    return { t: 'hello', client: this.clientId, ...(this.#options.token ? { token: this.#options.token } : {}), negotiation: report };
+    // The server refuses a report over 4096 bytes (docs/protocol.md §3): keep it well inside.
+    const attempts = report.attempts.slice(-8).map((a) => (a.detail && a.detail.length > 160 ? { ...a, detail: a.detail.slice(0, 160) } : a));
+    return { t: 'hello', client: this.clientId, ...(this.#options.token ? { token: this.#options.token } : {}), negotiation: { ...report, attempts } };
   }
 
   async #connect(): Promise<void> {

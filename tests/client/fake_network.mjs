@@ -152,7 +152,8 @@ export function fakeWebSocketClass(server, script) {
 /**
  * A fetch bound to `server` for /v1/send, /v1/sse and /v1/poll. `script(kind)` returns the
  * behaviour of the next request of that kind ('send', 'sse', 'poll'): 'ok', 'refused' (503 with
- * Retry-After: 2), 'hung' (never answers), 'buffered' (SSE: headers, then nothing).
+ * Retry-After: 2), 'hung' (never answers), 'buffered' (SSE: headers, then nothing), 'broken'
+ * (fetch rejects with a very long message).
  */
 export function fakeFetch(server, script = () => 'ok') {
   const requests = [];
@@ -161,7 +162,8 @@ export function fakeFetch(server, script = () => 'ok') {
     const kind = u.pathname.slice(4);
     const mode = script(kind);
     const headers = init.headers ?? {};
-    requests.push({ kind, url: u, mode, headers });
+    requests.push({ kind, url: u, mode, headers, body: init.body });
+    if (mode === 'broken') throw new TypeError(`network error ${'x'.repeat(10000)}`);
     const signal = init.signal;
     const abortable = (promise) => new Promise((resolve, reject) => {
       signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));

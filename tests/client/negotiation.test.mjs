@@ -94,6 +94,18 @@ test('a buffered SSE stream (no first event) falls back to long-poll', async () 
   } finally { t.done(); }
 });
 
+test('the negotiation report stays within the 4096 bytes the server accepts', async () => {
+  const t = setup({ ws: () => 'silent', http: () => 'broken', options: { deadlines: { ...DEADLINES, poll: 200 }, backoff: { baseMs: 1, maxMs: 5 } } });
+  try {
+    await until(() => t.client.diagnostics().negotiations.length >= 3, 5000, 'several failed negotiations');
+    const hellos = t.fetch.requests.filter((r) => r.kind === 'send').map((r) => JSON.parse(r.body)[0]);
+    assert.ok(hellos.length >= 3);
+    for (const hello of hellos) assert.ok(JSON.stringify(hello.negotiation).length < 4096);
+    // The long failure of SSE's hello was reported, cut short.
+    assert.ok(hellos.some((h) => h.negotiation.attempts.some((a) => a.transport === 'sse' && a.detail.length === 160)));
+  } finally { t.done(); }
+});
+
 test('a forced transport is the only one tried', async () => {
   const t = setup({ options: { transport: 'poll' } });
   try {
