@@ -112,6 +112,7 @@ export class TandemClient extends Emitter<Events> {
   #removeListeners: Array<() => void> = [];
   #adopted = false;
   #swept = false;
+  #early = new Map<Transport, ServerMessage[]>();
   #pendingDocs = new Set<string>();
 
   constructor(options: ConnectOptions = {}) {
@@ -219,15 +220,24 @@ export class TandemClient extends Emitter<Events> {
     return verdict ? ORDER.slice(ORDER.indexOf(verdict)) : ORDER;
   }
 
-  #context(generation: () => number): TransportContext {
-    return {
+  // A transport's context. Messages that arrive after its welcome but before it is attached
+  // (an SSE stream delivers the snapshot right behind the welcome) wait in `early`.
+  #create(name: TransportName, generation: number): Transport {
+    const early: ServerMessage[] = [];
+    const context: TransportContext = {
       url: this.url,
       clientId: this.clientId,
       token: this.#options.token,
       subscriptions: () => [...this.#docs.values()].map((d) => d.subscription()),
-      onMessage: (message) => { if (generation() === this.#generation) this.#onMessage(message); },
-      onClose: (failure) => { if (generation() === this.#generation) this.#drop(failure, 'reconnecting'); },
+      onMessage: (message) => {
+        if (generation === this.#generation && this.#transport === transport) this.#onMessage(message);
+        else if (generation > this.#generation) early.push(message);
+      },
+      onClose: (failure) => { if (generation === this.#generation && this.#transport === transport) this.#drop(failure, 'reconnecting'); },
     };
+    const transport = this.#factory(name, context);
+    this.#early.set(transport, early);
+    return transport;
   }
 
   #hello(report: Negotiation): ClientMessage {
@@ -247,7 +257,7 @@ export class TandemClient extends Emitter<Events> {
     // Each transport created here belongs to the generation it will have if it wins.
     const generation = this.#generation + 1;
     try {
-      const result = await negotiate(order, (name) => this.#factory(name, this.#context(() => generation)),
+      const result = await negotiate(order, (name) => this.#create(name, generation),
         (report) => this.#hello(report), this.#deadlines, this.#reconnects);
       this.#connecting = false;
       if (this.#closed) { result.transport.close(); return; }
@@ -256,6 +266,7 @@ export class TandemClient extends Emitter<Events> {
       this.#attach(result.transport, result.welcome.heartbeat_ms, generation, false, result.attempts);
     } catch (error) {
       this.#connecting = false;
+      this.#early.clear();
       const failed = error instanceof NegotiationFailed ? error : new NegotiationFailed([]);
       this.#negotiations.push({ at: Date.now(), transport: null, attempts: failed.attempts, ms: Math.round(now() - started), error: failed.message });
       this.#trimHistory();
@@ -285,6 +296,9 @@ export class TandemClient extends Emitter<Events> {
     this.#setStatus('connected', transport.name, describe(transport.name, attempts, this.option));
     this.#startHeartbeat();
     for (const doc of this.#docs.values()) doc.onConnected(seamless);
+    const early = this.#early.get(transport) ?? [];
+    this.#early.clear();
+    for (const message of early) this.#onMessage(message);
     if (this.option === 'auto' && transport.name !== 'websocket') this.#scheduleProbe();
     if (!this.#swept) {
       // Housekeeping off the critical path: records of closed pages with nothing to resend.
@@ -327,7 +341,7 @@ export class TandemClient extends Emitter<Events> {
     const started = now();
     try {
       const result = await negotiate(['websocket'], (name) => {
-        this.#probing = this.#factory(name, this.#context(() => generation));
+        this.#probing = this.#create(name, generation);
         return this.#probing;
       }, (report) => this.#hello({ ...report, attempts: [...report.attempts], reconnects: this.#reconnects }),
       this.#deadlines, this.#reconnects);
@@ -339,6 +353,7 @@ export class TandemClient extends Emitter<Events> {
       this.#attach(result.transport, result.welcome.heartbeat_ms, generation, true, result.attempts);
     } catch (error) {
       this.#probing = null;
+      this.#early.clear();
       const failed = error instanceof NegotiationFailed ? error : new NegotiationFailed([]);
       this.#probes.push({ at: Date.now(), transport: null, attempts: failed.attempts, ms: Math.round(now() - started), error: failed.message });
       this.#trimHistory();

@@ -1,7 +1,10 @@
 // The OT client state machine (docs/protocol.md §6-§8), driven message by message, and a
 // randomized convergence run of several clients through the in-memory server.
-import test from 'node:test';
+import nodeTest from 'node:test';
 import assert from 'node:assert/strict';
+
+// A broken client tends to wait forever; fail instead.
+const test = (name, fn) => nodeTest(name, { timeout: 20000 }, fn);
 import otText from 'ot-text-unicode';
 import { FakeServer, loadClient } from './fake_network.mjs';
 

@@ -1,7 +1,10 @@
 // `auto` negotiation, reconnection and the background WebSocket probe, over the client's real
 // transports against scripted network failures (fake_network.mjs).
-import test from 'node:test';
+import nodeTest from 'node:test';
 import assert from 'node:assert/strict';
+
+// A broken client tends to wait forever; fail instead.
+const test = (name, fn) => nodeTest(name, { timeout: 20000 }, fn);
 import { FakeServer, fakeFetch, fakeWebSocketClass, installFakes, loadClient, sleep, until } from './fake_network.mjs';
 
 const { connect, backoffDelay } = await loadClient();
@@ -47,6 +50,18 @@ test('a refused upgrade falls back to SSE at once, not after a deadline', async 
     assert.equal(report.attempts[0].outcome, 'refused');
     const attempts = t.client.diagnostics().negotiations.at(-1).attempts;
     assert.deepEqual(attempts.map((a) => `${a.transport}:${a.outcome}`), ['websocket:refused', 'sse:ok']);
+  } finally { t.done(); }
+});
+
+test('a document opened at once gets the snapshot that SSE sends right behind its welcome', async () => {
+  const t = setup({ ws: () => 'refused' });
+  try {
+    t.server.doc('early').text = 'already here';
+    const doc = await t.client.openDocument('early');
+    assert.equal(t.client.status.transport, 'sse');
+    assert.equal(doc.text, 'already here');
+    // The downlink asked for it once: no restart was needed.
+    assert.equal(t.fetch.requests.filter((r) => r.kind === 'sse').length, 1);
   } finally { t.done(); }
 });
 

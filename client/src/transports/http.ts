@@ -65,8 +65,9 @@ export class HttpTransport implements Transport {
   send(message: ClientMessage): void {
     if (this.#closed) return;
     if (message.t === 'sub' || message.t === 'unsub') {
-      // Over HTTP the downlink URL names the subscriptions: restart it with the new list.
-      this.#restartDownlink();
+      // Over HTTP the downlink URL names the subscriptions: restart it with the new list, unless
+      // the request running already asks for exactly that.
+      if (this.#query() !== this.#runningQuery) this.#restartDownlink();
       return;
     }
     this.#queue.push(message);
@@ -142,10 +143,17 @@ export class HttpTransport implements Transport {
     return body.results;
   }
 
-  #downlinkUrl(path: string): string {
+  #runningQuery = '';
+
+  #query(): string {
     const params = new URLSearchParams({ client: this.context.clientId });
     for (const sub of this.context.subscriptions()) params.append('sub', sub.v === undefined ? sub.doc : `${sub.doc}@${sub.v}`);
-    return `${this.#base()}${path}?${params}`;
+    return params.toString();
+  }
+
+  #downlinkUrl(path: string): string {
+    this.#runningQuery = this.#query();
+    return `${this.#base()}${path}?${this.#runningQuery}`;
   }
 
   #restartDownlink(): void {
