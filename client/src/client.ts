@@ -291,6 +291,8 @@ export class TandemClient extends Emitter<Events> {
     this.#heartbeatMs = heartbeatMs;
     if (this.#firstConnectMs === null) this.#firstConnectMs = Math.round(now() - this.#startedAt);
     if (!seamless && (this.#attempt > 0 || this.#negotiations.length > 1)) this.#reconnects++;
+    // A new connection may be on a new network: probe WebSocket soon again.
+    if (!seamless) this.#probeDelay = this.#options.probeDelayMs ?? 15_000;
     this.#attempt = 0;
     if (this.option === 'auto') saveVerdict(this.url, transport.name, this.#options.verdictTtlMs ?? 86_400_000);
     this.#setStatus('connected', transport.name, describe(transport.name, attempts, this.option));
