@@ -85,6 +85,7 @@ export class TandemDocument extends Emitter<Events> {
       if (this.#buffer) text = apply(text, this.#buffer);
       this.#text = text;
       this.#ready = true;
+      this.#persistedPending = !this.saved;
     } else if (restored) {
       this.#nextSeq = restored.nextSeq;
     }

@@ -13,10 +13,11 @@ const { type } = otText;
 
 function harness(clientId = 'me', restored) {
   const sent = [];
-  const link = { clientId, send: (m) => { sent.push(m); return true; }, persist: () => {}, identity: () => ({ name: 'Me', color: '#112233' }), close: () => {} };
+  const persisted = [];
+  const link = { clientId, send: (m) => { sent.push(m); return true; }, persist: (r) => persisted.push(r), identity: () => ({ name: 'Me', color: '#112233' }), close: () => {} };
   const doc = new TandemDocument('d', link, restored);
   doc.onConnected(false);
-  return { doc, sent, link };
+  return { doc, sent, link, persisted };
 }
 
 test('subscribes from a snapshot, then keeps one op in flight and composes the rest', () => {
@@ -124,12 +125,24 @@ test('presence: sent once synced, remote selections follow ops and pending edits
 
 test('a restored outbox record resends the op in flight under its seq, then the buffer under a new one', () => {
   const restored = { clientId: 'me', doc: 'd', version: 4, confirmedText: 'abcd', inflight: { seq: 6, op: [4, 'e'], base: 4 }, buffer: [5, 'f'], nextSeq: 7, updatedAt: 0 };
-  const { doc, sent } = harness('me', restored);
+  const { doc, sent, persisted } = harness('me', restored);
   assert.equal(doc.text, 'abcdef');
   assert.deepEqual(sent, [{ t: 'sub', doc: 'd', v: 4 }, { t: 'op', doc: 'd', v: 4, seq: 6, op: [4, 'e'] }]);
   // The catch-up shows it was applied before the page went away: confirmed, not applied again.
   doc.onMessage({ t: 'op', doc: 'd', v: 4, op: [4, 'e'], client: 'me', seq: 6 });
   assert.deepEqual(sent.at(-1), { t: 'op', doc: 'd', v: 5, seq: 7, op: [5, 'f'] });
+  doc.onMessage({ t: 'ack', doc: 'd', v: 5, seq: 7 });
+  // The outbox learns that nothing is left to resend (and keeps the next seq).
+  const last = persisted.at(-1);
+  assert.equal(last.inflight, null);
+  assert.equal(last.buffer, null);
+  assert.equal(last.nextSeq, 8);
+  assert.equal(last.version, 6);
+  assert.equal(last.confirmedText, 'abcdef');
+  // Remote ops on a saved document cost no outbox write.
+  const writes = persisted.length;
+  doc.onMessage({ t: 'op', doc: 'd', v: 6, op: ['>'], client: 'x', seq: 1 });
+  assert.equal(persisted.length, writes);
 });
 
 test('random concurrent editing by four clients converges (emoji and CJK included)', async () => {
@@ -187,4 +200,14 @@ test('random concurrent editing by four clients converges (emoji and CJK include
     assert.equal(c.doc.saved, true);
     assert.equal(c.doc.text, text, `${c.id} diverged`);
   }
+});
+
+test('a restored op confirmed by the catch-up clears the outbox record', () => {
+  const restored = { clientId: 'me', doc: 'd', version: 2, confirmedText: 'ab', inflight: { seq: 3, op: [2, 'c'], base: 2 }, buffer: null, nextSeq: 4, updatedAt: 0 };
+  const { doc, persisted } = harness('me', restored);
+  doc.onMessage({ t: 'op', doc: 'd', v: 2, op: [2, 'c'], client: 'me', seq: 3 });
+  assert.equal(doc.saved, true);
+  assert.equal(persisted.length, 1);
+  assert.equal(persisted[0].inflight, null);
+  assert.equal(persisted[0].nextSeq, 4);
 });
