@@ -4,6 +4,7 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { TandemDocument, type DocumentLink } from './document.js';
 import { Emitter } from './emitter.js';
+import { Heartbeat } from './heartbeat.js';
 import { DEFAULT_DEADLINES, negotiate, NegotiationFailed, type Deadlines } from './negotiate.js';
 import { chooseClientId, defaultOutbox, markPending, MemoryOutbox, sweepOutbox, type Outbox, type OutboxRecord } from './outbox.js';
 import { newClientId, type Attempt, type ClientMessage, type Negotiation, type ServerMessage, type TransportName } from './protocol.js';
@@ -101,11 +102,11 @@ export class TandemClient extends Emitter<Events> {
   #startedAt = now();
   #firstConnectMs: number | null = null;
   #lastFailure: string | null = null;
-  #heartbeatMs = 20_000;
-  #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  #lastSent = 0;
-  #pingSentAt: number | null = null;
-  #pingId = 0;
+  #heartbeat = new Heartbeat(
+    (id) => { this.#send({ t: 'ping', id }); },
+    (ms) => this.#drop(new TransportFailure('silent', `no answer to a ping within ${ms} ms`), 'reconnecting'),
+    now,
+  );
   #ready: Promise<void>;
   #persistQueue = new Map<string, OutboxRecord>();
   #persistScheduled = false;
@@ -206,7 +207,7 @@ export class TandemClient extends Emitter<Events> {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     if (this.#probeTimer) clearTimeout(this.#probeTimer);
     this.#probing?.close();
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     this.#transport?.close();
     this.#transport = null;
     this.#setStatus('closed', null, 'closed');
@@ -288,7 +289,6 @@ export class TandemClient extends Emitter<Events> {
     this.#generation = generation;
     this.#transport = transport;
     if (old) old.close();
-    this.#heartbeatMs = heartbeatMs;
     if (this.#firstConnectMs === null) this.#firstConnectMs = Math.round(now() - this.#startedAt);
     if (!seamless && (this.#attempt > 0 || this.#negotiations.length > 1)) this.#reconnects++;
     // A new connection may be on a new network: probe WebSocket soon again.
@@ -296,7 +296,7 @@ export class TandemClient extends Emitter<Events> {
     this.#attempt = 0;
     if (this.option === 'auto') saveVerdict(this.url, transport.name, this.#options.verdictTtlMs ?? 86_400_000);
     this.#setStatus('connected', transport.name, describe(transport.name, attempts, this.option));
-    this.#startHeartbeat();
+    this.#heartbeat.start(heartbeatMs);
     for (const doc of this.#docs.values()) doc.onConnected(seamless);
     const early = this.#early.get(transport) ?? [];
     this.#early.clear();
@@ -315,7 +315,7 @@ export class TandemClient extends Emitter<Events> {
     this.#transport = null;
     this.#generation++;
     transport?.close();
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     for (const doc of this.#docs.values()) doc.onDisconnected();
     if (this.#closed) return;
     const offline = state === 'offline' || globalThis.navigator?.onLine === false;
@@ -363,40 +363,15 @@ export class TandemClient extends Emitter<Events> {
     }
   }
 
-  // ---- heartbeats (docs/protocol.md §9) ----
-
-  #startHeartbeat(): void {
-    this.#stopHeartbeat();
-    this.#lastSent = now();
-    this.#pingSentAt = null;
-    const tick = Math.max(250, Math.min(5000, this.#heartbeatMs / 4));
-    this.#heartbeatTimer = setInterval(() => {
-      const t = now();
-      if (this.#pingSentAt !== null && t - this.#pingSentAt > this.#heartbeatMs) {
-        this.#drop(new TransportFailure('silent', `no pong within ${this.#heartbeatMs} ms`), 'reconnecting');
-        return;
-      }
-      if (this.#pingSentAt === null && t - this.#lastSent >= this.#heartbeatMs) {
-        this.#pingSentAt = t;
-        this.#send({ t: 'ping', id: ++this.#pingId });
-      }
-    }, tick);
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = null;
-  }
-
   #send(message: ClientMessage): boolean {
     if (!this.#transport) return false;
     this.#transport.send(message);
-    this.#lastSent = now();
+    this.#heartbeat.sent();
     return true;
   }
 
   #onMessage(message: ServerMessage): void {
-    this.#pingSentAt = null;  // anything received proves the path works
+    this.#heartbeat.received();
     if ('doc' in message && message.doc !== undefined) {
       this.#docs.get(message.doc)?.onMessage(message);
     }

@@ -125,7 +125,7 @@ export function fakeWebSocketClass(server, script) {
       const m = JSON.parse(text);
       this.sent.push(m);
       if (this.mode !== 'ok' || this.readyState !== 1) return;
-      const reply = (message) => setTimeout(() => { if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(message) }); }, 1);
+      const reply = (message) => setTimeout(() => { if (this.readyState === 1 && !this.muted) this.onmessage?.({ data: JSON.stringify(message) }); }, 1);
       if (m.t === 'hello') {
         this.downlink = new Downlink(server, m.client, reply);
         this.downlink.acksAsAck = true;
@@ -140,6 +140,8 @@ export function fakeWebSocketClass(server, script) {
       this.readyState = 3;
       this.downlink?.close();
     }
+    // Something in between stops passing frames down; the socket stays open.
+    mute() { this.muted = true; }
     // The server side drops the connection.
     drop(code = 1006) {
       this.readyState = 3;

@@ -196,6 +196,21 @@ test('reconnection resumes from versions and resends the op in flight exactly on
   } finally { t.done(); }
 });
 
+test('a connection that goes quiet is found dead by the heartbeat and replaced', async () => {
+  const t = setup({ options: { backoff: { baseMs: 10, maxMs: 50 } } });
+  t.server.heartbeatMs = 200;
+  try {
+    const doc = await t.client.openDocument('hb');
+    const first = t.WebSocket.instances.at(-1);
+    first.mute();
+    doc.submit(['still here']);
+    await until(() => t.WebSocket.instances.length > 1 && connected(t.client) && doc.saved, 5000, 'replaced and saved');
+    assert.ok(first.sent.some((m) => m.t === 'ping'), 'a ping went out');
+    assert.match(t.client.diagnostics().lastFailure, /no answer to a ping within 200 ms/);
+    assert.equal(t.server.doc('hb').text, 'still here');
+  } finally { t.done(); }
+});
+
 test('full-jitter backoff stays within 0..min(30 s, 0.5 s * 2^n) and honours Retry-After', () => {
   for (let attempt = 0; attempt < 12; attempt++) {
     const ceiling = Math.min(30_000, 500 * 2 ** attempt);
