@@ -25,15 +25,23 @@ test('the background probe moves up to WebSocket while typing; the verdict follo
     await editor(page).pressSequentially('on sse. ');
     await waitSaved(page);
 
-    // WebSocket works again (a proxy was fixed): same address, same data.
+    // WebSocket works again (a proxy was fixed): same address, same data. The page is closed
+    // meanwhile, so that no reconnect attempt against the stopped server touches the verdict.
+    await page.goto('about:blank');
     await server.stop();
     server = await startServer({ dataDir, listen: `${server.host}:${server.port}` });
+    await page.goto(`${server.url}/d/move-up`);
+    await page.waitForSelector('[data-testid="editor"]', { timeout: 15000 * slowFactor });
     await page.waitForFunction(() => window.tandem.status.state === 'connected', null, { timeout: 30000 * slowFactor });
-    assert.equal(await badge.textContent(), 'sse', 'the remembered verdict is tried first');
+    assert.equal(await badge.textContent(), 'sse', 'the remembered verdict is used: no WebSocket on the way in');
+    const first = await page.evaluate(() => window.tandem.diagnostics().negotiations[0].attempts);
+    assert.deepEqual(first.map((a) => `${a.transport}:${a.outcome}`), ['sse:ok']);
     await page.evaluate(() => {
       window.statesSeen = [];
       window.tandem.on('status', (s) => window.statesSeen.push(`${s.state}/${s.transport}`));
     });
+    await page.locator('[data-testid="editor"]').click();
+    await page.keyboard.press('Control+End');
 
     // Type until the probe (15 s after connecting) has moved the page up, and a little after.
     let typed = 'on sse. ';
