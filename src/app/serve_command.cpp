@@ -131,6 +131,13 @@ int run_serve(const ServeConfig& config) {
   websocket_options.permessage_deflate = config.ws_deflate;
   websocket_options.max_outbound_bytes = config.max_outbound_bytes;
   websocket_options.dead_peer_timeout = config.dead_peer_timeout;
+  if (config.test_websocket_upgrade != "accept") {
+    websocket_options.upgrade_test_mode = config.test_websocket_upgrade == "refuse"
+                                              ? server::UpgradeTestMode::refuse
+                                              : server::UpgradeTestMode::hang;
+    spdlog::warn("test-websocket-upgrade = {}: WebSocket is broken on purpose (tests only)",
+                 config.test_websocket_upgrade);
+  }
   server::TransportMetrics transport_metrics;
   server::ProxySignals proxy_signals(transport_metrics);
   server::WebSocketEnvironment websocket{
@@ -173,6 +180,11 @@ int run_serve(const ServeConfig& config) {
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });
+  // A shared document link, /d/NAME, opens the demo page; the page reads NAME from the URL.
+  router.add_prefix(http::verb::get, "/d/",
+                    [&static_files](const server::Request& request, const server::RequestContext&) {
+                      return static_files.serve(request, "/index.html");
+                    });
   router.add_prefix(
       http::verb::get, "/",
       [&static_files](const server::Request& request, const server::RequestContext& context) {

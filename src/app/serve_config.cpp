@@ -206,6 +206,15 @@ std::vector<ConfigField> make_fields() {
                               "(close code 4008).",
                               TANDEM_MEMBER(max_outbound_bytes)));
 
+  fields.push_back(
+      {"test-websocket-upgrade", "accept|refuse|hang",
+       "Test only: answer every WebSocket upgrade normally, with 400, or never, to measure "
+       "the client's fallback.",
+       [](ServeConfig& c, std::string_view text) {
+         return parse_choice(text, {"accept", "refuse", "hang"}, c.test_websocket_upgrade);
+       },
+       [](const ServeConfig& c) { return c.test_websocket_upgrade; }});
+
   fields.push_back(duration_field("poll-hold",
                                   "How long a long-poll with nothing to send is held; keep it "
                                   "below every proxy's read timeout.",

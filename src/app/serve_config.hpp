@@ -38,6 +38,8 @@ struct ServeConfig {
   std::chrono::milliseconds dead_peer_timeout{40'000};
   bool ws_deflate = true;
   std::size_t max_outbound_bytes = std::size_t{32} << 20;
+  // Test-only: accept, refuse (400) or hang (never answer) every WebSocket upgrade.
+  std::string test_websocket_upgrade = "accept";
 
   // HTTP fallback transports (long-poll, SSE, POST uplink).
   server::HttpTransportOptions http_transports;

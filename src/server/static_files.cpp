@@ -80,7 +80,10 @@ std::optional<fs::path> StaticFiles::resolve(std::string_view url_path) const {
 }
 
 ResponseGenerator StaticFiles::handle(const Request& request, const RequestContext&) const {
-  const std::string_view path = target_path(request.target());
+  return serve(request, target_path(request.target()));
+}
+
+ResponseGenerator StaticFiles::serve(const Request& request, std::string_view path) const {
   const auto file = resolve(path);
   auto not_found = [&] {
     return finish_response(

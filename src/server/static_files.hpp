@@ -14,6 +14,8 @@ class StaticFiles {
   explicit StaticFiles(std::filesystem::path root);
 
   ResponseGenerator handle(const Request& request, const RequestContext& context) const;
+  // Answers `request` with the file at `url_path`, whatever the request's own target.
+  ResponseGenerator serve(const Request& request, std::string_view url_path) const;
 
   // The file a URL path names under the root, or nothing for paths that try to leave it.
   std::optional<std::filesystem::path> resolve(std::string_view url_path) const;

@@ -1,6 +1,7 @@
 #include "server/websocket_session.hpp"
 
 #include "proto/decode_client.hpp"
+#include "server/hung_upgrade.hpp"
 #include "server/json_error.hpp"
 
 #include <spdlog/spdlog.h>
@@ -269,9 +270,13 @@ UpgradeRoute websocket_route(
         admit) {
   UpgradeRoute route;
   route.path = "/v1/ws";
-  route.admit = [admit = std::move(admit)](
+  route.admit = [admit = std::move(admit), &environment](
                     const Request& request,
                     const RequestContext& context) -> std::variant<Response, AdmissionTicket> {
+    if (environment.options.upgrade_test_mode == UpgradeTestMode::refuse) {
+      return make_json_error(http::status::bad_request, "websocket_refused_for_test",
+                             "test-websocket-upgrade = refuse", request.version(), false);
+    }
     const std::string_view offered = request[http::field::sec_websocket_protocol];
     if (!offered.empty() && !offers_subprotocol(offered)) {
       return make_json_error(http::status::bad_request, "unsupported_subprotocol",
@@ -281,6 +286,10 @@ UpgradeRoute websocket_route(
     return admit(request, context);
   };
   route.accept = [&environment](UpgradeRequest&& upgrade) {
+    if (environment.options.upgrade_test_mode == UpgradeTestMode::hang) {
+      std::make_shared<HungUpgrade>(std::move(upgrade))->start();
+      return;
+    }
     std::make_shared<WebSocketSession>(std::move(upgrade), environment)->start();
   };
   return route;

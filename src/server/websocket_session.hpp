@@ -21,6 +21,9 @@
 
 namespace tandem::server {
 
+// Test-only behaviour of the upgrade, so browser tests can measure the client's fallback.
+enum class UpgradeTestMode { accept, refuse, hang };
+
 struct WebSocketOptions {
   bool permessage_deflate = true;
   // Outbound bytes a connection may have queued; a reader that falls further behind is cut.
@@ -28,6 +31,7 @@ struct WebSocketOptions {
   // No frame or pong from the peer for this long: it is gone. Pings go out at half of it.
   std::chrono::milliseconds dead_peer_timeout{40'000};
   std::chrono::milliseconds handshake_timeout{10'000};
+  UpgradeTestMode upgrade_test_mode = UpgradeTestMode::accept;
 };
 
 // Application close codes, so clients and operators can tell why a socket ended.

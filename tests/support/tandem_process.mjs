@@ -47,12 +47,13 @@ function cleanEnv() {
 
 // A running server. `url` is http://127.0.0.1:PORT, read from its "listening on" log line.
 export class TandemServer {
-  static async start({ args = [], env = {}, dataDir, startTimeoutMs = 15000 * slowFactor } = {}) {
+  // `listen` may name a fixed port, e.g. to restart a server where its clients expect it.
+  static async start({ args = [], env = {}, dataDir, listen = '127.0.0.1:0', startTimeoutMs = 15000 * slowFactor } = {}) {
     const ownsDataDir = dataDir === undefined;
     const dir = dataDir ?? makeTempDir();
     const child = spawn(
       tandemBin,
-      ['serve', '--listen', '127.0.0.1:0', '--data', dir, ...args],
+      ['serve', '--listen', listen, '--data', dir, ...args],
       { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const server = new TandemServer(child, dir, ownsDataDir);
