@@ -91,6 +91,7 @@ export class TandemClient extends Emitter<Events> {
   #status: ClientStatus = { state: 'connecting', transport: null, reason: 'starting' };
   #attempt = 0;
   #reconnects = 0;
+  #lastTransport: TransportName | null = null;  // the transport of the last connection made
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #connecting = false;
   #closed = false;
@@ -244,7 +245,9 @@ export class TandemClient extends Emitter<Events> {
   #hello(report: Negotiation): ClientMessage {
     // The server refuses a report over 4096 bytes (docs/protocol.md §3): keep it well inside.
     const attempts = report.attempts.slice(-8).map((a) => (a.detail && a.detail.length > 160 ? { ...a, detail: a.detail.slice(0, 160) } : a));
-    return { t: 'hello', client: this.clientId, ...(this.#options.token ? { token: this.#options.token } : {}), negotiation: { ...report, attempts } };
+    // Lets the server count fallbacks and moves back up (GET /metrics, docs/metrics.md).
+    const previous = this.#lastTransport && this.#lastTransport !== report.transport ? { previous: this.#lastTransport } : {};
+    return { t: 'hello', client: this.clientId, ...(this.#options.token ? { token: this.#options.token } : {}), negotiation: { ...report, attempts, ...previous } };
   }
 
   async #connect(): Promise<void> {
@@ -288,6 +291,7 @@ export class TandemClient extends Emitter<Events> {
     const old = this.#transport;
     this.#generation = generation;
     this.#transport = transport;
+    this.#lastTransport = transport.name;
     if (old) old.close();
     if (this.#firstConnectMs === null) this.#firstConnectMs = Math.round(now() - this.#startedAt);
     if (!seamless && (this.#attempt > 0 || this.#negotiations.length > 1)) this.#reconnects++;

@@ -15,6 +15,8 @@ export interface Negotiation {
   transport?: TransportName;
   attempts: Attempt[];
   reconnects: number;
+  /** The transport used before this connection, when the client switched (docs/protocol.md). */
+  previous?: TransportName;
 }
 
 export type Selection = [number, number];

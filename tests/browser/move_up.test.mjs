@@ -62,6 +62,9 @@ test('the background probe moves up to WebSocket while typing; the verdict follo
     const diagnostics = await page.evaluate(() => window.tandem.diagnostics());
     assert.ok(diagnostics.probes.some((p) => p.transport === 'websocket'));
     assert.equal(diagnostics.verdict, 'websocket');
+    // The server counted the move up from the hello's negotiation report (GET /metrics).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^tandem_transport_switches_total\{from="sse",to="websocket"\} 1$/m);
     await screenshot(page, 'moved-up');
 
     // The next load goes straight to WebSocket.
