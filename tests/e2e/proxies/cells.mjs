@@ -19,6 +19,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const deployDir = path.join(repoRoot, 'deploy');
 const configsDir = path.join(here, 'configs');
 
+// Tandem's quiet periods all below a 10 s proxy timeout: polls held 8 s, SSE heartbeats every
+// 5 s, WebSocket pings every 8 s (half the dead-peer timeout).
+export const TUNED_FOR_10S = ['--poll-hold', '8s', '--sse-heartbeat', '5s', '--dead-peer-timeout', '16s'];
+
 // name -> how to run it. `proxy` picks the launcher, `template` the configuration file,
 // `tls` whether it terminates TLS, `allowOrigin` whether Tandem is told the public origin
 // (docs/security.md tells operators to; the correct cells run without it, which also proves
@@ -38,6 +42,14 @@ export const CELLS = {
     proxy: 'apache', template: 'configs/apache-no-upgrade.conf', allowOrigin: true, wstunnel: true,
   },
   '6-haproxy-no-tunnel': { proxy: 'haproxy', template: 'configs/haproxy-no-tunnel.cfg', allowOrigin: true },
+  // Cells 4 and 6 again, with Tandem tuned to stay under a 10 s proxy timeout instead of the
+  // proxy being fixed (docs/deploying.md: what to do when you cannot change the proxy).
+  '4-nginx-timeout-tuned': {
+    proxy: 'nginx', template: 'configs/nginx-timeout.conf', allowOrigin: true, tandemArgs: TUNED_FOR_10S,
+  },
+  '6-haproxy-no-tunnel-tuned': {
+    proxy: 'haproxy', template: 'configs/haproxy-no-tunnel.cfg', allowOrigin: true, tandemArgs: TUNED_FOR_10S,
+  },
   '7-silent': { proxy: 'fault', mode: 'silent', allowOrigin: true },
   '7-500': { proxy: 'fault', mode: '500', allowOrigin: true },
   '7-hang': { proxy: 'fault', mode: 'hang', allowOrigin: true },
@@ -205,7 +217,7 @@ export async function startCell(name, { tandemArgs = [] } = {}) {
   const port = await freePort();
   const scheme = cell.tls ? 'https' : 'http';
   const origin = `${scheme}://127.0.0.1:${port}`;
-  const args = ['--threads', '1', '--trusted-proxy', '127.0.0.1', ...tandemArgs];
+  const args = ['--threads', '1', '--trusted-proxy', '127.0.0.1', ...(cell.tandemArgs ?? []), ...tandemArgs];
   if (cell.allowOrigin) args.push('--allow-origin', origin);
   const upstream = await TandemServer.start({ args });
   const upstreamAddress = `127.0.0.1:${upstream.port}`;
