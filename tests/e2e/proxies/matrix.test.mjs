@@ -4,7 +4,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
-import { probeWebSocket, probeSse, probePoll, converge, startWriter } from './probes.mjs';
+import { probeWebSocket, probeSse, probePoll, converge, resumeAfterCut, startWriter } from './probes.mjs';
 import { writeResults } from './results.mjs';
 import { slowFactor } from '../../support/tandem_process.mjs';
 
@@ -126,7 +126,17 @@ describe('proxy matrix', { concurrency: true }, () => {
         if (expected.converge.length > 1) {
           record.converge.push(await converge(cell, expected.converge, { doc: 'converge-mixed' }));
         }
+        if (expected.wsIdle?.cutMs) {
+          record.resume = await resumeAfterCut(cell, { doc: 'resume', waitMs: expected.wsIdle.cutMs + 10000 * slowFactor });
+        }
         checkWebSocket(record.ws, expected);
+        if (record.resume) {
+          assert.equal(record.resume.closeCode, 1006);
+          assertCutNear('idle WebSocket (resume run)', record.resume.cutAfterMs, expected.wsIdle.cutMs);
+          assert.deepEqual(record.resume.missing, [], 'edits lost or doubled across the cut');
+          assert.equal(record.resume.converged, true);
+          assert.deepEqual(record.resume.errors, [], 'errors reached the clients across the cut');
+        }
         checkSse(record.sse, expected);
         checkPoll(record.poll, expected);
         for (const run of record.converge) {

@@ -321,3 +321,50 @@ export async function converge(cell, transports, { doc, opsPerClient = 25, seed 
     for (const c of clients) c.close();
   }
 }
+
+// For cells that cut idle connections: a WebSocket client idles until the proxy cuts it, types
+// while cut off, reconnects and resumes from its version, while a long-poll client (whose held
+// polls the proxy also cuts) types too. Nothing either typed may be lost or applied twice.
+export async function resumeAfterCut(cell, { doc, waitMs }) {
+  const fetchFn = makeFetch(cell.ca);
+  const options = { origin: cell.origin, ca: cell.ca, fetch: fetchFn };
+  const a = new TestClient(cell.url, { ...options, client: clientId('cutA') });
+  const b = new TestClient(cell.url, { ...options, client: clientId('cutB'), transport: 'poll' });
+  const result = { cutAfterMs: null, closeCode: null, converged: false, missing: [] };
+  try {
+    await a.connect();
+    await b.connect();
+    a.subscribe(doc);
+    b.subscribe(doc);
+    await a.waitFor(() => a.docs.get(doc).version !== null, 10000 * slowFactor);
+    await b.waitFor(() => b.docs.get(doc).version !== null, 10000 * slowFactor);
+    const da = a.docs.get(doc);
+    const db = b.docs.get(doc);
+    a.edit(doc, ['<A0>']);
+    await a.waitFor(() => da.synced, 5000 * slowFactor);
+    const idleStart = performance.now();
+    await a.waitFor(() => a.closed, waitMs);
+    result.cutAfterMs = Math.round(performance.now() - idleStart);
+    result.closeCode = a.closed.code;
+    // Typed while cut off: the first edit waits in flight, the second is composed behind it.
+    a.edit(doc, [[...da.text].length, '<A1>']);
+    a.edit(doc, [[...da.text].length, '<A2>']);
+    b.edit(doc, ['<B1>']);
+    await a.connect();
+    a.resume(doc);
+    const deadline = performance.now() + 15000 * slowFactor;
+    while (!(da.synced && db.synced && da.version === db.version && da.text === db.text)) {
+      if (performance.now() > deadline) throw new Error(`no convergence after resume: ${JSON.stringify([da.text, db.text])}`);
+      await sleep(20);
+    }
+    const res = await fetchFn(`${cell.url}/v1/docs/${doc}`, { headers: { Origin: cell.origin } });
+    const durable = JSON.parse(await res.text());
+    result.missing = ['<A0>', '<A1>', '<A2>', '<B1>'].filter((s) => durable.text.split(s).length !== 2);
+    result.converged = durable.text === da.text;
+    result.errors = [...a.errors, ...b.errors].map((e) => e.code);
+    return result;
+  } finally {
+    a.close();
+    b.close();
+  }
+}

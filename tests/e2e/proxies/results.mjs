@@ -63,6 +63,13 @@ function describeConverge(runs) {
   }).join('; ');
 }
 
+function describeResume(resume) {
+  if (!resume) return '';
+  const ok = resume.converged && resume.missing.length === 0 && resume.errors.length === 0;
+  return `; ws cut after ${seconds(resume.cutAfterMs)} idle (${resume.closeCode}), 2 edits typed while cut, `
+    + `reconnected and resumed beside a poll client: ${ok ? 'nothing lost' : 'LOST EDITS'}`;
+}
+
 export function writeResults(observed, expected) {
   const names = Object.keys(CELLS);
   if (!names.every((name) => observed.has(name))) {
@@ -97,7 +104,7 @@ export function writeResults(observed, expected) {
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
-      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)} | `
+      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)} | `
       + `${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
