@@ -209,8 +209,9 @@ function startHaproxy(dir, site) {
 }
 
 // Starts the named cell: Tandem first (its port goes into the proxy's configuration), then
-// the proxy. Options: tandemArgs (extra `tandem serve` flags).
-export async function startCell(name, { tandemArgs = [] } = {}) {
+// the proxy. Options: tandemArgs (extra `tandem serve` flags), allowOrigin (overrides the
+// cell's choice of telling Tandem the public origin).
+export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
   const cell = CELLS[name];
   if (!cell) throw new Error(`unknown cell ${name}`);
   const dir = makeTempDir(`tandem-proxy-${name}-`);
@@ -218,7 +219,7 @@ export async function startCell(name, { tandemArgs = [] } = {}) {
   const scheme = cell.tls ? 'https' : 'http';
   const origin = `${scheme}://127.0.0.1:${port}`;
   const args = ['--threads', '1', '--trusted-proxy', '127.0.0.1', ...(cell.tandemArgs ?? []), ...tandemArgs];
-  if (cell.allowOrigin) args.push('--allow-origin', origin);
+  if (allowOrigin ?? cell.allowOrigin) args.push('--allow-origin', origin);
   const upstream = await TandemServer.start({ args });
   const upstreamAddress = `127.0.0.1:${upstream.port}`;
   let proxy;

@@ -4,7 +4,9 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
-import { probeWebSocket, probeSse, probePoll, converge, resumeAfterCut, startWriter } from './probes.mjs';
+import {
+  probeWebSocket, probeSse, probePoll, probeOriginCheck, converge, resumeAfterCut, startWriter,
+} from './probes.mjs';
 import { writeResults } from './results.mjs';
 import { slowFactor } from '../../support/tandem_process.mjs';
 
@@ -18,6 +20,8 @@ const ALL = ['websocket', 'sse', 'poll'];
 // two clients each are made to edit through.
 const CORRECT = { ws: 'ok', wsIdle: 'kept', sse: 'prompt', sseIdle: 'kept', poll: { status: 200, ms: 25000, empty: true }, converge: ALL };
 const NO_UPGRADE = { ...CORRECT, ws: { refused: 426, code: 'upgrade_required' }, converge: ['sse', 'poll'] };
+// Without --allow-origin, what a browser's POST gets (cells that run with it are checked on a
+// second instance started without it): the deploy/ files pass Host, the naive nginx does not.
 const CUT_AT_10S = { ...CORRECT, wsIdle: { cutMs: 10000 }, sseIdle: { cutMs: 10000 }, poll: { status: 504, ms: 10000, empty: false } };
 const TUNED = { ...CORRECT, poll: { status: 200, ms: 8000, empty: true } };
 const FAULT = { ...CORRECT, converge: ['sse', 'poll'] };
@@ -30,7 +34,7 @@ export const EXPECTED = {
   '1-apache-tls': CORRECT,
   '1-caddy-tls': CORRECT,
   '1-haproxy-tls': CORRECT,
-  '2-nginx-naive': NO_UPGRADE,
+  '2-nginx-naive': { ...NO_UPGRADE, originWithoutAllowList: { status: 403, code: 'origin_not_allowed' } },
   '3-nginx-buffering': { ...NO_UPGRADE, sse: 'buffered', sseIdle: null, converge: ['poll'] },
   '4-nginx-timeout': CUT_AT_10S,
   '4-nginx-timeout-tuned': TUNED,
@@ -75,6 +79,7 @@ function checkWebSocket(ws, expected) {
 function checkSse(sse, expected) {
   if (expected.sse === 'buffered') {
     // Nothing at all (not even the response headers) within the whole observation window.
+    assert.equal(sse.status, 'no response', `SSE through a buffering proxy: ${JSON.stringify(sse)}`);
     assert.equal(sse.welcomeMs, null, `SSE welcome arrived after ${sse.welcomeMs} ms through a buffering proxy`);
     assert.equal(sse.liveMs, null, 'a live SSE event passed a buffering proxy');
     return;
@@ -128,6 +133,12 @@ describe('proxy matrix', { concurrency: true }, () => {
         }
         if (expected.wsIdle?.cutMs) {
           record.resume = await resumeAfterCut(cell, { doc: 'resume', waitMs: expected.wsIdle.cutMs + 10000 * slowFactor });
+        }
+        if (expected.originWithoutAllowList) {
+          const bare = await startCell(name, { allowOrigin: false });
+          try { record.originWithoutAllowList = await probeOriginCheck(bare); } finally { await bare.stop(); }
+          assert.deepEqual(record.originWithoutAllowList, expected.originWithoutAllowList,
+            'the browser\'s uplink POST without --allow-origin');
         }
         checkWebSocket(record.ws, expected);
         if (record.resume) {

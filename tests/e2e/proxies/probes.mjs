@@ -368,3 +368,17 @@ export async function resumeAfterCut(cell, { doc, waitMs }) {
     b.close();
   }
 }
+
+// What the origin check makes of a browser's uplink POST (Origin: the address the user typed)
+// when Tandem is not told the public origin: 200 where the proxy passes Host through, 403
+// origin_not_allowed where it rewrites it.
+export async function probeOriginCheck(cell) {
+  const client = clientId('origin');
+  const res = await makeFetch(cell.ca)(`${cell.url}/v1/send`, {
+    method: 'POST',
+    headers: { Origin: cell.origin, 'Content-Type': 'application/json', 'X-Tandem-Client': client },
+    body: JSON.stringify([{ t: 'hello', client }]),
+  });
+  const body = await res.text();
+  return { status: res.status, code: errorCode(body) };
+}

@@ -63,6 +63,12 @@ function describeConverge(runs) {
   }).join('; ');
 }
 
+function describeOrigin(record) {
+  const o = record.originWithoutAllowList;
+  if (!o) return '';
+  return `; without \`--allow-origin\` a browser's POST gets ${o.status}${o.code ? ` \`${o.code}\`` : ''} (Host rewritten)`;
+}
+
 function describeResume(resume) {
   if (!resume) return '';
   const ok = resume.converged && resume.missing.length === 0 && resume.errors.length === 0;
@@ -104,7 +110,7 @@ export function writeResults(observed, expected) {
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
-      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)} | `
+      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)} | `
       + `${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
