@@ -8,7 +8,7 @@
 // process-level settings (pid file, logs, temp dirs, foreground) live in the small wrappers
 // written below, never in the templates, so the templates stay real-world examples.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,6 @@ import { TandemServer, makeTempDir, repoRoot, slowFactor } from '../../support/t
 import { FaultProxy } from './fault_proxy.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const deployDir = path.join(repoRoot, 'deploy');
-const configsDir = path.join(here, 'configs');
 
 // Tandem's quiet periods all below a 10 s proxy timeout: polls held 8 s, SSE heartbeats every
 // 5 s, WebSocket pings every 8 s (half the dead-peer timeout).
@@ -110,16 +108,23 @@ function makeCertificate(dir) {
 
 // Every proxy process the tests started, so none outlives the test process.
 const children = new Set();
-process.on('exit', () => {
+function killChildren() {
   for (const child of children) {
     try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
   }
-});
+}
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 class ProxyProcess {
-  constructor(command, args, { env, cwd } = {}) {
+  constructor(command, args, { env } = {}) {
     this.log = '';
-    this.child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.pid = this.child.pid;
     children.add(this.child);
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
@@ -141,7 +146,7 @@ class ProxyProcess {
   }
 }
 
-function startNginx(dir, site, port) {
+function startNginx(dir, site) {
   writeFileSync(path.join(dir, 'site.conf'), site);
   writeFileSync(path.join(dir, 'nginx.conf'), [
     'daemon off;',
@@ -245,8 +250,7 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
       };
       const templatePath = path.join(cell.template.startsWith('deploy/') ? repoRoot : here, cell.template);
       const site = fillTemplate(readFileSync(templatePath, 'utf8'), values);
-      mkdirSync(path.join(dir, 'logs'), { recursive: true });
-      if (cell.proxy === 'nginx') proxy = startNginx(dir, site, port);
+      if (cell.proxy === 'nginx') proxy = startNginx(dir, site);
       else if (cell.proxy === 'apache') proxy = startApache(dir, site, port, cell);
       else if (cell.proxy === 'caddy') proxy = startCaddy(dir, site);
       else if (cell.proxy === 'haproxy') proxy = startHaproxy(dir, site);
@@ -276,5 +280,3 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
     stop: stopAll,
   };
 }
-
-export { deployDir, configsDir };

@@ -11,7 +11,7 @@ import { writeResults } from './results.mjs';
 import { slowFactor } from '../../support/tandem_process.mjs';
 
 const IDLE_MS = 30000;        // longer than the poll hold (25 s) and a WebSocket ping (20 s)
-const PROMPT_MS = 1500 * slowFactor;
+const PROMPT_MS = 2500 * slowFactor;  // far from both a buffered stream (never) and a 10 s cut
 const ALL = ['websocket', 'sse', 'poll'];
 
 // What each cell must do. ws: 'ok' | {refused: status, code?} | 'silent' | 'hung';
