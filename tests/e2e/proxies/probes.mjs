@@ -83,7 +83,7 @@ export async function startWriter(upstreamUrl) {
 // WebSocket: the handshake (ok / refused with status and code / hung / silent), then an idle
 // connection for idleMs: is it cut, when, with which close code; does a ping still get its pong.
 export async function probeWebSocket(cell, { idleMs, handshakeMs = 3000 * slowFactor }) {
-  const result = { handshake: null, status: null, code: null, welcomeMs: null, idle: null };
+  const result = { handshake: null, status: null, code: null, welcomeMs: null, idle: null, deadlineMs: handshakeMs };
   const startedAt = performance.now();
   const url = `${cell.url.replace(/^http/, 'ws')}/v1/ws`;
   const ws = new WebSocket(url, ['tandem.v1'], { headers: { Origin: cell.origin }, ca: cell.ca });

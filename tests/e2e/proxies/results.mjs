@@ -18,8 +18,8 @@ function describeWs(ws) {
   if (!ws) return '—';
   if (ws.handshake === 'ok') return `101, welcome in ${ws.welcomeMs} ms`;
   if (ws.handshake === 'refused') return `refused: ${ws.status}${ws.code ? ` \`${ws.code}\`` : ' (proxy error page)'}`;
-  if (ws.handshake === 'silent') return 'silent: 101, then no welcome in 3 s';
-  if (ws.handshake === 'hung') return 'hung: no answer in 3 s';
+  if (ws.handshake === 'silent') return `silent: 101, then no welcome in ${seconds(ws.deadlineMs)}`;
+  if (ws.handshake === 'hung') return `hung: no answer in ${seconds(ws.deadlineMs)}`;
   return `${ws.handshake} ${ws.detail ?? ''}`;
 }
 
