@@ -5,7 +5,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
 import {
-  probeWebSocket, probeSse, probePoll, probeOriginCheck, converge, resumeAfterCut, startWriter,
+  probeWebSocket, probeSse, probePoll, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
 } from './probes.mjs';
 import { writeResults } from './results.mjs';
 import { slowFactor } from '../../support/tandem_process.mjs';
@@ -146,6 +146,16 @@ describe('proxy matrix', { concurrency: true }, () => {
           assert.deepEqual(record.resume.missing, [], 'edits lost or doubled across the cut');
           assert.equal(record.resume.converged, true);
           assert.deepEqual(record.resume.errors, [], 'errors reached the clients across the cut');
+        }
+        if (CELLS[name].tls) {
+          // Where the proxy speaks HTTP/2, SSE and polls pass over it, and WebSocket over
+          // HTTP/2 is not offered (browsers would take it; HAProxy 2.6 answers it with a 500).
+          record.http2 = await probeHttp2(cell, { doc: 'http2-probe' });
+          if (record.http2.h2) {
+            assert.equal(record.http2.extendedConnect, false, 'the proxy offers WebSocket over HTTP/2');
+            assert.ok(record.http2.sseWelcomeMs !== null && record.http2.sseWelcomeMs < PROMPT_MS, 'SSE over HTTP/2');
+            assert.equal(record.http2.pollStatus, 200, 'poll over HTTP/2');
+          }
         }
         if (expected.originWithoutAllowList) {
           const bare = await startCell(name, { allowOrigin: false });

@@ -4,6 +4,7 @@
 // clients editing concurrently through the proxy. Every probe returns plain data for the
 // assertions and for RESULTS.md.
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -381,4 +382,50 @@ export async function probeOriginCheck(cell) {
   });
   const body = await res.text();
   return { status: res.status, code: errorCode(body) };
+}
+
+// TLS cells over HTTP/2, as browsers reach them once the page came over h2: does the proxy
+// speak h2, does it offer WebSocket over h2 (RFC 8441), and do SSE and a poll pass over it.
+export async function probeHttp2(cell, { doc }) {
+  const result = { h2: false, extendedConnect: null, sseWelcomeMs: null, pollStatus: null };
+  let session;
+  try {
+    session = http2.connect(cell.url, { ca: cell.ca });
+    session.on('error', () => {});
+    await new Promise((resolve, reject) => {
+      session.once('remoteSettings', resolve);
+      session.once('error', reject);
+      setTimeout(() => reject(new Error('no settings')), 3000 * slowFactor);
+    });
+  } catch {
+    session?.destroy();
+    return result;  // no HTTP/2 here: browsers use HTTP/1.1
+  }
+  result.h2 = true;
+  result.extendedConnect = session.remoteSettings.enableConnectProtocol === true;
+  const startedAt = performance.now();
+  const sse = session.request({ ':path': `/v1/sse?client=${clientId('h2sse')}&sub=${doc}`, accept: 'text/event-stream', origin: cell.origin });
+  sse.on('error', () => {});
+  sse.setEncoding('utf8');
+  let text = '';
+  const welcome = new Promise((resolve) => {
+    sse.on('data', (chunk) => {
+      text += chunk;
+      if (result.sseWelcomeMs === null && text.includes('"t":"welcome"')) {
+        result.sseWelcomeMs = Math.round(performance.now() - startedAt);
+        resolve();
+      }
+    });
+  });
+  await Promise.race([welcome, sleep(3000 * slowFactor)]);
+  const poll = session.request({ ':path': `/v1/poll?client=${clientId('h2poll')}&sub=${doc}`, origin: cell.origin });
+  poll.on('error', () => {});
+  result.pollStatus = await Promise.race([
+    new Promise((resolve) => poll.on('response', (headers) => resolve(headers[':status']))),
+    sleep(3000 * slowFactor).then(() => null),
+  ]);
+  sse.close();
+  poll.close();
+  session.close();
+  return result;
 }

@@ -63,6 +63,13 @@ function describeConverge(runs) {
   }).join('; ');
 }
 
+function describeHttp2(h2) {
+  if (!h2) return '';
+  if (!h2.h2) return '; no HTTP/2 (browsers use HTTP/1.1)';
+  return `; over HTTP/2: SSE welcome in ${h2.sseWelcomeMs ?? '—'} ms, poll ${h2.pollStatus}, `
+    + `WebSocket over HTTP/2 ${h2.extendedConnect ? 'OFFERED' : 'not offered'}`;
+}
+
 function describeOrigin(record) {
   const o = record.originWithoutAllowList;
   if (!o) return '';
@@ -110,7 +117,7 @@ export function writeResults(observed, expected) {
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
-      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)} | `
+      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
       + `${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
