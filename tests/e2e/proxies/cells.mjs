@@ -106,11 +106,20 @@ function makeCertificate(dir) {
   return { cert, key, pem, ca: readFileSync(cert, 'utf8') };
 }
 
-// Every proxy process the tests started, so none outlives the test process.
+// Every process the cells started, so none outlives the test process even when it crashes or
+// is interrupted. Proxies run in their own process group (their PID is its id), so their
+// workers go with them: Apache's children outlive a parent killed with SIGKILL.
 const children = new Set();
+const upstreams = new Set();
+const cellDirs = new Set();
 function killChildren() {
+  for (const dir of cellDirs) rmSync(dir, { recursive: true, force: true });
   for (const child of children) {
-    try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  for (const upstream of upstreams) {
+    try { process.kill(upstream.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (upstream.ownsDataDir) rmSync(upstream.dataDir, { recursive: true, force: true });
   }
 }
 process.on('exit', killChildren);
@@ -124,7 +133,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 class ProxyProcess {
   constructor(command, args, { env } = {}) {
     this.log = '';
-    this.child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
     this.pid = this.child.pid;
     children.add(this.child);
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
@@ -135,14 +146,17 @@ class ProxyProcess {
     this.child.stderr.on('data', (d) => { this.log += d; });
   }
 
-  // SIGTERM by PID (each of these proxies stops its workers on it), SIGKILL after a grace.
+  // SIGTERM by PID (each of these proxies stops its workers on it), SIGKILL to its process
+  // group after a grace, and to whatever of the group is left once it has exited.
   async stop(graceMs = 5000) {
+    const killGroup = () => { try { process.kill(-this.pid, 'SIGKILL'); } catch { /* gone */ } };
     if (this.child.exitCode === null && this.child.signalCode === null) {
       try { process.kill(this.pid, 'SIGTERM'); } catch { /* gone */ }
-      const timer = setTimeout(() => { try { process.kill(this.pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+      const timer = setTimeout(killGroup, graceMs);
       await this.exited;
       clearTimeout(timer);
     }
+    killGroup();
   }
 }
 
@@ -220,19 +234,23 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
   const cell = CELLS[name];
   if (!cell) throw new Error(`unknown cell ${name}`);
   const dir = makeTempDir(`tandem-proxy-${name}-`);
+  cellDirs.add(dir);
   const port = await freePort();
   const scheme = cell.tls ? 'https' : 'http';
   const origin = `${scheme}://127.0.0.1:${port}`;
   const args = ['--threads', '1', '--trusted-proxy', '127.0.0.1', ...(cell.tandemArgs ?? []), ...tandemArgs];
   if (allowOrigin ?? cell.allowOrigin) args.push('--allow-origin', origin);
   const upstream = await TandemServer.start({ args });
+  upstreams.add(upstream);
   const upstreamAddress = `127.0.0.1:${upstream.port}`;
   let proxy;
   let certificate;
   const stopAll = async () => {
     await proxy?.stop();
     await upstream.stop();
+    upstreams.delete(upstream);
     rmSync(dir, { recursive: true, force: true });
+    cellDirs.delete(dir);
   };
   try {
     if (cell.proxy === 'fault') {
