@@ -22,7 +22,8 @@ export class ClientDocument {
 
 export class TestClient {
   // options: {client, origin, token, protocol ('tandem.v1' unless null), headers, transport,
-  //           negotiation (the hello's report)}
+  //           negotiation (the hello's report), ca (extra trusted certificate for wss/https),
+  //           fetch (replaces the global fetch)}
   constructor(url, options = {}) {
     this.url = url.replace(/^http/, 'ws') + '/v1/ws';
     this.clientId = options.client ?? `c${Math.random().toString(36).slice(2, 10)}`;
@@ -42,7 +43,7 @@ export class TestClient {
     const protocol = this.options.protocol === undefined ? 'tandem.v1' : this.options.protocol;
     const headers = { ...(this.options.headers ?? {}) };
     if (this.options.origin) headers.Origin = this.options.origin;
-    this.ws = new WebSocket(this.url, protocol ? [protocol] : [], { headers, perMessageDeflate: true });
+    this.ws = new WebSocket(this.url, protocol ? [protocol] : [], { headers, perMessageDeflate: true, ca: this.options.ca });
     this.closed = null;
     this.ws.on('message', (data) => this.#onFrame(data.toString()));
     this.ws.on('close', (code, reason) => {
@@ -106,6 +107,10 @@ export class TestClient {
     return this;
   }
 
+  #fetch(url, init) {
+    return (this.options.fetch ?? fetch)(url, init);
+  }
+
   #headers(extra = {}) {
     const headers = { 'Content-Type': 'application/json', 'X-Tandem-Client': this.clientId, ...extra };
     if (this.options.origin) headers.Origin = this.options.origin;
@@ -114,7 +119,7 @@ export class TestClient {
   }
 
   async #post(texts) {
-    const res = await fetch(`${this.base}/v1/send`, { method: 'POST', headers: this.#headers(), body: `[${texts.join(',')}]` });
+    const res = await this.#fetch(`${this.base}/v1/send`, { method: 'POST', headers: this.#headers(), body: `[${texts.join(',')}]` });
     const body = await res.json();
     if (res.status !== 200) {
       this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });
@@ -173,7 +178,7 @@ export class TestClient {
     while (!http.closed && http.generation === generation) {
       http.abort = new AbortController();
       try {
-        const res = await fetch(this.#downlinkUrl('/v1/poll'), { headers: this.#headers(), signal: http.abort.signal });
+        const res = await this.#fetch(this.#downlinkUrl('/v1/poll'), { headers: this.#headers(), signal: http.abort.signal });
         const body = await res.json();
         if (res.status !== 200) {
           this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });
@@ -200,7 +205,7 @@ export class TestClient {
       try {
         const headers = this.#headers();
         if (http.lastEventId) headers['Last-Event-ID'] = http.lastEventId;
-        const res = await fetch(this.#downlinkUrl('/v1/sse'), { headers, signal: http.abort.signal });
+        const res = await this.#fetch(this.#downlinkUrl('/v1/sse'), { headers, signal: http.abort.signal });
         if (res.status !== 200) {
           const body = await res.json();
           this.#onMessage({ t: 'error', code: body.error.code, message: body.error.message });

@@ -1,0 +1,177 @@
+// The proxy matrix (issue 7): every cell of cells.mjs, started at once, probed on every
+// transport, checked against what the cell must do, and written to RESULTS.md. The browser
+// layer (issue 6) adds its per-cell checks on top of startCell().
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CELLS, startCell } from './cells.mjs';
+import {
+  probeWebSocket, probeSse, probePoll, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
+} from './probes.mjs';
+import { writeResults } from './results.mjs';
+import { slowFactor } from '../../support/tandem_process.mjs';
+
+const IDLE_MS = 30000;        // longer than the poll hold (25 s) and a WebSocket ping (20 s)
+const PROMPT_MS = 2500 * slowFactor;  // far from both a buffered stream (never) and a 10 s cut
+const ALL = ['websocket', 'sse', 'poll'];
+
+// What each cell must do. ws: 'ok' | {refused: status, code?} | 'silent' | 'hung';
+// wsIdle / sseIdle: 'kept' or {cutMs}; sse: 'prompt' | 'buffered';
+// poll: {status, ms, empty} of a poll held with nothing to send; converge: the transports
+// two clients each are made to edit through.
+const CORRECT = { ws: 'ok', wsIdle: 'kept', sse: 'prompt', sseIdle: 'kept', poll: { status: 200, ms: 25000, empty: true }, converge: ALL };
+const NO_UPGRADE = { ...CORRECT, ws: { refused: 426, code: 'upgrade_required' }, converge: ['sse', 'poll'] };
+// Without --allow-origin, what a browser's POST gets (cells that run with it are checked on a
+// second instance started without it): the deploy/ files pass Host, the naive nginx does not.
+const CUT_AT_10S = { ...CORRECT, wsIdle: { cutMs: 10000 }, sseIdle: { cutMs: 10000 }, poll: { status: 504, ms: 10000, empty: false } };
+const TUNED = { ...CORRECT, poll: { status: 200, ms: 8000, empty: true } };
+const FAULT = { ...CORRECT, converge: ['sse', 'poll'] };
+
+export const EXPECTED = {
+  '1-nginx': CORRECT,
+  '1-apache': CORRECT,
+  '1-caddy': CORRECT,
+  '1-haproxy': CORRECT,
+  '1-apache-tls': CORRECT,
+  '1-caddy-tls': CORRECT,
+  '1-haproxy-tls': CORRECT,
+  '2-nginx-naive': { ...NO_UPGRADE, originWithoutAllowList: { status: 403, code: 'origin_not_allowed' } },
+  '3-nginx-buffering': { ...NO_UPGRADE, sse: 'buffered', sseIdle: null, converge: ['poll'] },
+  '4-nginx-timeout': CUT_AT_10S,
+  '4-nginx-timeout-tuned': TUNED,
+  '5-apache-no-upgrade': NO_UPGRADE,
+  '6-haproxy-no-tunnel': CUT_AT_10S,
+  '6-haproxy-no-tunnel-tuned': TUNED,
+  '7-silent': { ...FAULT, ws: 'silent' },
+  '7-500': { ...FAULT, ws: { refused: 500 } },
+  '7-hang': { ...FAULT, ws: 'hung' },
+  '8-nginx-tls': CORRECT,
+};
+
+const observed = new Map();
+
+// A cut "at 10 s" counts from the last byte the proxy saw; allow for scheduling on a busy box.
+function assertCutNear(what, afterMs, cutMs) {
+  assert.ok(afterMs > cutMs - 1500 && afterMs < cutMs + 3000 * slowFactor,
+    `${what} cut after ${afterMs} ms, expected about ${cutMs} ms`);
+}
+
+function checkWebSocket(ws, expected) {
+  if (expected.ws === 'ok') {
+    assert.equal(ws.handshake, 'ok', `WebSocket handshake: ${JSON.stringify(ws)}`);
+    assert.ok(ws.welcomeMs < 2 * PROMPT_MS, `welcome after ${ws.welcomeMs} ms`);
+    if (expected.wsIdle === 'kept') {
+      assert.equal(ws.idle.cut, false, `idle WebSocket was cut: ${JSON.stringify(ws.idle)}`);
+      assert.equal(ws.idle.pong, true, 'no pong after the idle period');
+    } else {
+      assert.equal(ws.idle.cut, true, `idle WebSocket was not cut: ${JSON.stringify(ws.idle)}`);
+      assert.equal(ws.idle.closeCode, 1006, 'an idle WebSocket cut by the proxy closes without a close frame');
+      assertCutNear('idle WebSocket', ws.idle.afterMs, expected.wsIdle.cutMs);
+    }
+  } else if (expected.ws.refused) {
+    assert.equal(ws.handshake, 'refused', `WebSocket handshake: ${JSON.stringify(ws)}`);
+    assert.equal(ws.status, expected.ws.refused);
+    if (expected.ws.code) assert.equal(ws.code, expected.ws.code);
+  } else {
+    assert.equal(ws.handshake, expected.ws, `WebSocket handshake: ${JSON.stringify(ws)}`);
+  }
+}
+
+function checkSse(sse, expected) {
+  if (expected.sse === 'buffered') {
+    // Nothing at all (not even the response headers) within the whole observation window.
+    assert.equal(sse.status, 'no response', `SSE through a buffering proxy: ${JSON.stringify(sse)}`);
+    assert.equal(sse.welcomeMs, null, `SSE welcome arrived after ${sse.welcomeMs} ms through a buffering proxy`);
+    assert.equal(sse.liveMs, null, 'a live SSE event passed a buffering proxy');
+    return;
+  }
+  assert.equal(sse.status, 200, `SSE: ${JSON.stringify(sse)}`);
+  assert.ok(sse.welcomeMs !== null && sse.welcomeMs < PROMPT_MS, `SSE welcome after ${sse.welcomeMs} ms`);
+  assert.ok(sse.liveMs !== null && sse.liveMs < PROMPT_MS, `live SSE event after ${sse.liveMs} ms`);
+  if (expected.sseIdle === 'kept') {
+    assert.equal(sse.end, null, `SSE stream ended: ${JSON.stringify(sse.end)}`);
+    assert.ok(sse.heartbeats >= 1, 'no SSE heartbeat in the idle period');
+  } else if (expected.sseIdle) {
+    assert.notEqual(sse.end, null, 'the SSE stream was not cut');
+    assertCutNear('SSE stream', sse.end.afterMs, expected.sseIdle.cutMs);
+  }
+}
+
+function checkPoll(poll, expected) {
+  assert.equal(poll.hello.ok, true, `hello over POST /v1/send: ${JSON.stringify(poll.hello)}`);
+  assert.equal(poll.firstStatus, 200);
+  assert.ok(poll.firstMs < PROMPT_MS, `first poll answered after ${poll.firstMs} ms`);
+  assert.equal(poll.liveStatus, 200);
+  assert.ok(poll.liveMs !== null && poll.liveMs < PROMPT_MS, `held poll answered by a live op after ${poll.liveMs} ms`);
+  assert.equal(poll.hold.status, expected.poll.status, `held poll: ${JSON.stringify(poll.hold)}`);
+  assert.equal(poll.hold.empty, expected.poll.empty);
+  assertCutNear('held poll', poll.hold.ms, expected.poll.ms);
+}
+
+describe('proxy matrix', { concurrency: true }, () => {
+  after(() => writeResults(observed, EXPECTED));
+
+  for (const name of Object.keys(CELLS)) {
+    const expected = EXPECTED[name];
+    test(name, { timeout: 150000 * slowFactor }, async () => {
+      const cell = await startCell(name);
+      const record = { name, expected, startedAt: new Date() };
+      observed.set(name, record);
+      const writer = await startWriter(cell.upstream.url);
+      try {
+        [record.ws, record.sse, record.poll] = await Promise.all([
+          probeWebSocket(cell, { idleMs: IDLE_MS }),
+          probeSse(cell, writer, { observeMs: IDLE_MS, doc: 'sse-probe' }),
+          probePoll(cell, writer, { holdDoc: 'poll-hold', liveDoc: 'poll-live' }),
+        ]);
+        checkWebSocket(record.ws, expected);
+        checkSse(record.sse, expected);
+        checkPoll(record.poll, expected);
+        // Two clients per working transport, then one on each at once.
+        record.converge = [];
+        for (const transport of expected.converge) {
+          record.converge.push(await converge(cell, [transport, transport], { doc: `converge-${transport}` }));
+        }
+        if (expected.converge.length > 1) {
+          record.converge.push(await converge(cell, expected.converge, { doc: 'converge-mixed' }));
+        }
+        for (const run of record.converge) {
+          assert.deepEqual(run.missing, [], `${run.transports}: characters lost or duplicated`);
+          assert.equal(run.equal, true, `${run.transports}: clients disagree with the server`);
+          assert.deepEqual(run.errors, [], `${run.transports}: errors reached the clients`);
+        }
+        if (expected.wsIdle?.cutMs) {
+          record.resume = await resumeAfterCut(cell, { doc: 'resume', waitMs: expected.wsIdle.cutMs + 10000 * slowFactor });
+          assert.equal(record.resume.closeCode, 1006);
+          assertCutNear('idle WebSocket (resume run)', record.resume.cutAfterMs, expected.wsIdle.cutMs);
+          assert.deepEqual(record.resume.missing, [], 'edits lost or doubled across the cut');
+          assert.equal(record.resume.converged, true);
+          assert.deepEqual(record.resume.errors, [], 'errors reached the clients across the cut');
+        }
+        if (CELLS[name].tls) {
+          // Where the proxy speaks HTTP/2, SSE and polls pass over it, and WebSocket over
+          // HTTP/2 is not offered (browsers would take it; HAProxy 2.6 answers it with a 500).
+          record.http2 = await probeHttp2(cell, { doc: 'http2-probe' });
+          if (record.http2.h2) {
+            assert.equal(record.http2.extendedConnect, false, 'the proxy offers WebSocket over HTTP/2');
+            assert.ok(record.http2.sseWelcomeMs !== null && record.http2.sseWelcomeMs < PROMPT_MS, 'SSE over HTTP/2');
+            assert.equal(record.http2.pollStatus, 200, 'poll over HTTP/2');
+          }
+        }
+        if (expected.originWithoutAllowList) {
+          const bare = await startCell(name, { allowOrigin: false });
+          try { record.originWithoutAllowList = await probeOriginCheck(bare); } finally { await bare.stop(); }
+          assert.deepEqual(record.originWithoutAllowList, expected.originWithoutAllowList,
+            'the browser\'s uplink POST without --allow-origin');
+        }
+        record.passed = true;
+      } catch (error) {
+        record.failure = error.message;
+        error.message += `\nproxy log:\n${cell.proxyLog().slice(-3000)}`;
+        throw error;
+      } finally {
+        writer.close();
+        await cell.stop();
+      }
+    });
+  }
+});
