@@ -39,6 +39,23 @@ void recognise(const Observations& seen, Advice& advice) {
       }
     }
   }
+  for (const std::string& page : seen.foreign_pages) {
+    // The proxies' own error pages sign themselves: nginx and Apache in the text, HAProxy by
+    // its bare "<html><body><h1>" layout.
+    for (auto [word, proxy] :
+         {std::pair{"<center>nginx", Proxy::kNginx}, {"apache/", Proxy::kApache}}) {
+      if (contains_word(page, word)) {
+        advice.proxy = proxy;
+        advice.proxy_evidence = std::string("its error page");
+        return;
+      }
+    }
+    if (page.starts_with("<html><body><h1>")) {
+      advice.proxy = Proxy::kHaproxy;
+      advice.proxy_evidence = "its error page";
+      return;
+    }
+  }
   for (const std::string& via : seen.via_headers) {
     if (contains_word(via, "caddy")) {
       advice.proxy = Proxy::kCaddy;
@@ -60,7 +77,8 @@ void recognise(const Observations& seen, Advice& advice) {
   const bool all_tandem =
       !seen.server_headers.empty() &&
       std::ranges::all_of(seen.server_headers, [](const std::string& s) { return s == "tandem"; });
-  if (all_tandem && seen.via_headers.empty() && !seen.probe_forwarded && !seen.probe_via) {
+  if (all_tandem && !seen.unsigned_answer && seen.via_headers.empty() && !seen.probe_forwarded &&
+      !seen.probe_via && seen.probe_http_version) {
     advice.proxy = Proxy::kNone;
     advice.proxy_evidence = "every answer came from Tandem itself and nothing was forwarded";
   } else if (seen.probe_forwarded || seen.probe_via || !seen.via_headers.empty()) {

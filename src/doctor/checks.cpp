@@ -79,8 +79,15 @@ class Checker {
   }
 
   void note_headers(const HttpResponseReader::Response& response) {
-    if (auto server = response[http::field::server]; !server.empty()) {
+    const std::string_view server = response[http::field::server];
+    if (server.empty()) {
+      diagnosis_.seen.unsigned_answer = true;
+    } else {
       diagnosis_.seen.server_headers.emplace_back(server);
+    }
+    // Tandem's own answers are JSON or event streams; a proxy's error page is HTML.
+    if (server != "tandem" && response.body().starts_with("<")) {
+      diagnosis_.seen.foreign_pages.emplace_back(response.body().substr(0, 512));
     }
     if (auto via = response[http::field::via]; !via.empty())
       diagnosis_.seen.via_headers.emplace_back(via);
@@ -137,8 +144,11 @@ class Checker {
     if (!link)
       return fail("probe", outcome_of(link.error()), elapsed_ms(started), link.error().message);
     HttpRequestSpec spec = request("GET", "/v1/ws/probe");
+    // A complete upgrade request: proxies refuse a half one (HAProxy answers 400).
     spec.headers.emplace_back("Connection", "Upgrade");
     spec.headers.emplace_back("Upgrade", "websocket");
+    spec.headers.emplace_back("Sec-WebSocket-Version", "13");
+    spec.headers.emplace_back("Sec-WebSocket-Key", random_token(16));
     HttpResponseReader reader;
     auto sent = (*link)->write(format_request(target_, spec), options_.timeout);
     auto read = sent ? reader.read(**link, options_.timeout) : std::move(sent);
@@ -293,6 +303,16 @@ class Checker {
                   "headers arrived but no event within " +
                       std::to_string(options_.timeout.count()) +
                       " ms: something in between buffers the stream");
+    }
+    // No headers either: a proxy holding the whole response back looks like this, when the
+    // same path answers other requests.
+    const bool answers_others =
+        diagnosis_.findings.size() > 1 && diagnosis_.findings[1].status != Status::kFail;
+    if (!read && read.error().kind == LinkFailure::Kind::kTimeout && answers_others) {
+      return fail("sse", proto::Outcome::kBuffered, elapsed_ms(started),
+                  "no headers and no event within " + std::to_string(options_.timeout.count()) +
+                      " ms while other requests are answered: something in between holds the "
+                      "stream back");
     }
     return fail("sse", read ? proto::Outcome::kError : outcome_of(read.error()),
                 elapsed_ms(started), read ? "no answer" : read.error().message);

@@ -24,6 +24,8 @@ struct Finding {
 struct Observations {
   std::vector<std::string> server_headers;  // Server: of every answer (tandem's own says "tandem")
   std::vector<std::string> via_headers;     // Via: of answers
+  std::vector<std::string> foreign_pages;   // bodies of answers not from Tandem (error pages)
+  bool unsigned_answer = false;             // an answer without any Server header
   std::optional<std::string> probe_http_version;  // as the server saw the probe
   std::optional<std::string> probe_upgrade;       // Upgrade: that reached the server, if any
   std::optional<std::string> probe_forwarded_server;

@@ -8,7 +8,7 @@ import {
   probeWebSocket, probeSse, probePoll, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
 } from './probes.mjs';
 import { writeResults } from './results.mjs';
-import { slowFactor } from '../../support/tandem_process.mjs';
+import { runTandem, slowFactor } from '../../support/tandem_process.mjs';
 
 const IDLE_MS = 30000;        // longer than the poll hold (25 s) and a WebSocket ping (20 s)
 const PROMPT_MS = 2500 * slowFactor;  // far from both a buffered stream (never) and a 10 s cut
@@ -46,6 +46,52 @@ export const EXPECTED = {
   '7-hang': { ...FAULT, ws: 'hung' },
   '8-nginx-tls': CORRECT,
 };
+
+// What `tandem doctor` must say through each cell: the transport browsers land on, the outcome
+// of each check that tells the cell apart, and words the fixes must contain.
+const DOCTOR_OK = { transport: 'websocket', code: 0, outcomes: { websocket: 'ok', sse: 'ok', post: 'ok', poll: 'ok' } };
+const DOCTOR_NO_UPGRADE = { transport: 'sse', code: 1, outcomes: { websocket: 'refused', sse: 'ok', poll: 'ok' } };
+const DOCTOR_CUT = { transport: 'websocket', code: 0, outcomes: { websocket: 'ok', poll: 'timeout' } };
+export const DOCTOR = {
+  '1-nginx': { ...DOCTOR_OK, proxy: 'nginx' },
+  '1-apache': { ...DOCTOR_OK, proxy: 'Apache httpd' },
+  '1-caddy': DOCTOR_OK,
+  '1-haproxy': DOCTOR_OK,
+  '1-apache-tls': DOCTOR_OK,
+  '1-caddy-tls': DOCTOR_OK,
+  '1-haproxy-tls': DOCTOR_OK,
+  '2-nginx-naive': { ...DOCTOR_NO_UPGRADE, proxy: 'nginx', fix: 'proxy_http_version 1.1' },
+  '3-nginx-buffering': { transport: 'poll', code: 1, proxy: 'nginx', outcomes: { websocket: 'refused', sse: 'buffered', poll: 'ok' }, fix: 'proxy_buffering off' },
+  '4-nginx-timeout': { ...DOCTOR_CUT, proxy: 'nginx', fix: 'proxy_read_timeout 60s' },
+  '4-nginx-timeout-tuned': { ...DOCTOR_OK, proxy: 'nginx' },
+  '5-apache-no-upgrade': { ...DOCTOR_NO_UPGRADE, proxy: 'Apache httpd', fix: 'upgrade=websocket' },
+  '6-haproxy-no-tunnel': { ...DOCTOR_CUT, fix: 'timeout server 60s' },
+  '6-haproxy-no-tunnel-tuned': DOCTOR_OK,
+  '7-silent': { ...DOCTOR_NO_UPGRADE, outcomes: { websocket: 'silent', sse: 'ok', poll: 'ok' } },
+  '7-500': { ...DOCTOR_NO_UPGRADE, outcomes: { websocket: 'refused', sse: 'ok', poll: 'ok' } },
+  '7-hang': { ...DOCTOR_NO_UPGRADE, outcomes: { websocket: 'hung', sse: 'ok', poll: 'ok' } },
+  '8-nginx-tls': { ...DOCTOR_OK, proxy: 'nginx' },
+};
+
+async function runDoctor(cell) {
+  const args = ['doctor', cell.url, '--json', '--timeout', String(3 * slowFactor), '--poll-timeout', '45'];
+  if (cell.url.startsWith('https:')) args.push('--insecure');
+  const run = await runTandem(args, { timeoutMs: 120000 * slowFactor });
+  return { code: run.code, report: JSON.parse(run.stdout) };
+}
+
+function checkDoctor(doctor, expected) {
+  const { report } = doctor;
+  const outcomes = Object.fromEntries(report.checks.map((c) => [c.check, c.outcome]));
+  const summary = JSON.stringify(report.checks.map((c) => `${c.check}:${c.outcome}: ${c.detail}`));
+  assert.equal(report.transport, expected.transport, `doctor verdict: ${summary}`);
+  assert.equal(doctor.code, expected.code);
+  for (const [check, outcome] of Object.entries(expected.outcomes)) {
+    assert.equal(outcomes[check], outcome, `doctor ${check}: ${summary}`);
+  }
+  if (expected.proxy) assert.equal(report.proxy, expected.proxy, report.proxy_evidence);
+  if (expected.fix) assert.ok(report.fixes.some((f) => f.includes(expected.fix)), JSON.stringify(report.fixes));
+}
 
 const observed = new Map();
 
@@ -118,11 +164,13 @@ describe('proxy matrix', { concurrency: true }, () => {
       observed.set(name, record);
       const writer = await startWriter(cell.upstream.url);
       try {
-        [record.ws, record.sse, record.poll] = await Promise.all([
+        [record.ws, record.sse, record.poll, record.doctor] = await Promise.all([
           probeWebSocket(cell, { idleMs: IDLE_MS }),
           probeSse(cell, writer, { observeMs: IDLE_MS, doc: 'sse-probe' }),
           probePoll(cell, writer, { holdDoc: 'poll-hold', liveDoc: 'poll-live' }),
+          runDoctor(cell),
         ]);
+        checkDoctor(record.doctor, DOCTOR[name]);
         checkWebSocket(record.ws, expected);
         checkSse(record.sse, expected);
         checkPoll(record.poll, expected);

@@ -83,6 +83,12 @@ function describeResume(resume) {
     + `reconnected and resumed beside a poll client: ${ok ? 'nothing lost' : 'LOST EDITS'}`;
 }
 
+function describeDoctor(doctor) {
+  if (!doctor) return '—';
+  const failed = doctor.report.checks.filter((c) => c.status === 'fail').map((c) => `${c.check} ${c.outcome}`);
+  return `exit ${doctor.code}: ${doctor.report.transport}${failed.length ? ` (${failed.join(', ')})` : ''}; proxy ${doctor.report.proxy}`;
+}
+
 export function writeResults(observed, expected) {
   const names = Object.keys(CELLS);
   if (!names.every((name) => observed.has(name))) {
@@ -111,14 +117,14 @@ export function writeResults(observed, expected) {
     `Proxies: ${version('nginx', ['-v'])}; ${version('apache2', ['-v'])}; Caddy ${version('caddy', ['version'])};`,
     `${version('haproxy', ['-v'])}.`,
     '',
-    '| cell | WebSocket | idle WebSocket | SSE | idle SSE | held poll | concurrent editing | result |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| cell | WebSocket | idle WebSocket | SSE | idle SSE | held poll | concurrent editing | `tandem doctor` | result |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
       + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
-      + `${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
+      + `${describeDoctor(r.doctor)} | ${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
     '3 = nginx buffering and ignoring `X-Accel-Buffering`; 4 = nginx with `proxy_read_timeout 10s`;',
