@@ -1,7 +1,8 @@
 #include "server/gzip_stream.hpp"
 
+#include "server/ascii_case.hpp"
+
 #include <zlib.h>
-#include <boost/beast/core/string.hpp>
 
 #include <array>
 #include <optional>
@@ -92,7 +93,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
     const std::string_view name = trim(item.substr(0, semicolon));
     const std::string_view params =
         semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon + 1);
-    if (boost::beast::iequals(name, "gzip") || boost::beast::iequals(name, "x-gzip")) {
+    if (ascii_iequals(name, "gzip") || ascii_iequals(name, "x-gzip")) {
       gzip_item = !weight_is_zero(params);
     } else if (name == "*") {
       any_item = !weight_is_zero(params);

@@ -1,5 +1,6 @@
 #include "server/http_session.hpp"
 
+#include "server/ascii_case.hpp"
 #include "server/json_error.hpp"
 
 #include <spdlog/spdlog.h>
@@ -97,7 +98,7 @@ void HttpSession::on_header(beast::error_code ec) {
   if (ec) return reject(ec);
   if (websocket::is_upgrade(parser_->get()) && try_upgrade()) return;
   if (parser_->is_done()) return handle_request();
-  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+  if (ascii_iequals(parser_->get()[http::field::expect], "100-continue")) {
     // curl and others wait for this before sending a body.
     stream_.expires_after(environment_.limits.body_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),

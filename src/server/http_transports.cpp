@@ -3,6 +3,7 @@
 #include "proto/decode_client.hpp"
 #include "proto/encode_server.hpp"
 #include "proto/identifiers.hpp"
+#include "server/ascii_case.hpp"
 #include "server/downlink_admission.hpp"
 #include "server/gzip_stream.hpp"
 #include "server/json_error.hpp"
@@ -10,7 +11,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -43,7 +43,7 @@ ResponseGenerator finish_transport_response(const Request& request, Response&& r
 bool is_json_media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return boost::beast::iequals(type, "application/json");
+  return ascii_iequals(type, "application/json");
 }
 
 // ---- GET /v1/poll ------------------------------------------------------------------------

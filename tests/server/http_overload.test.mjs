@@ -40,7 +40,7 @@ describe('overload on the HTTP downlinks', () => {
 
       assertRefused(await poll(server.url, 'refused-poll', ['load@0']), 503, 'overloaded');
       const refusedSse = await SseConnection.open(server.url, 'refused-sse', ['load@0']);
-      await refusedSse.endedPromise;
+      await refusedSse.waitEnded(10000 * slowFactor);
       assert.equal(refusedSse.status, 503);
       assert.equal(JSON.parse(refusedSse.text).error.code, 'overloaded');
       assert.ok(Number(refusedSse.headers['retry-after']) >= 1);
@@ -107,7 +107,7 @@ describe('overload on the HTTP downlinks', () => {
       await settled([a1.answer]);
       assertRefused(await poll(server.url, 'ip-a3', ['perip@0'], { headers: from('10.0.0.1') }), 429, 'too_many_connections');
       const refusedSse = await SseConnection.open(server.url, 'ip-a4', ['perip@0'], { headers: from('10.0.0.1') });
-      await refusedSse.endedPromise;
+      await refusedSse.waitEnded(10000 * slowFactor);
       assert.equal(refusedSse.status, 429);
       // Another address is not affected.
       const b1 = heldPoll(server.url, 'ip-b1', 'perip', from('10.0.0.2'));

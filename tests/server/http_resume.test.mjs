@@ -226,7 +226,7 @@ describe('long-poll across server restarts', () => {
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.messages, []);
     assert.equal(answer.headers.connection, 'close');
-    await sse.endedPromise;
+    await sse.waitEnded(10000 * slowFactor);
     assert.equal(sse.error, null, 'the gzip stream was cut, not ended');
     assert.equal((await server.exited).code, 0);
     assert.ok(Date.now() - started < 5000 * slowFactor, `drain took ${Date.now() - started} ms`);
@@ -379,7 +379,7 @@ describe('SSE resumption', () => {
       // Other documents: the downlink cannot continue, a new one replaces it.
       const newer = await SseConnection.open(server.url, 'replaced', ['replaced@0', 'other@0']);
       await newer.waitFor((s) => s.messages.length > 0, 5000, 'the welcome');
-      await older.endedPromise;
+      await older.waitEnded(10000 * slowFactor);
       assert.equal(older.text, '');
       await send(server.url, 'writer', [{ t: 'op', doc: 'replaced', v: 0, seq: 1, op: ['x'] }]);
       await newer.waitFor((s) => s.lastEventId === 'other@0,replaced@1', 5000, 'the op');
@@ -428,7 +428,7 @@ describe('SSE resumption', () => {
     try {
       const idle = await SseConnection.open(server.url, 'idle-reader', ['idle']);
       const started = Date.now();
-      await idle.endedPromise;
+      await idle.waitEnded(10000 * slowFactor);
       const lifetime = Date.now() - started;
       assert.ok(lifetime >= 700 && lifetime < 5000 * slowFactor, `idle stream lasted ${lifetime} ms`);
       assert.ok(idle.comments >= 4, `${idle.comments} heartbeats`);
@@ -437,7 +437,7 @@ describe('SSE resumption', () => {
       const writer = new PaddedWriter('bytes-writer', 'busy', 2000);
       const busy = await SseConnection.open(server.url, 'busy-reader', ['busy@0']);
       await writer.post(server.url, 30);
-      await busy.endedPromise;
+      await busy.waitEnded(10000 * slowFactor);
       assert.ok(busy.rawBytes >= 16 * 1024 && busy.rawBytes < 64 * 1024, `${busy.rawBytes} bytes in a 16 KiB stream`);
       assert.ok(busy.messages.filter((m) => m.t === 'op').length < 30, 'the stream was not cut by the byte cap');
     } finally {

@@ -3,7 +3,7 @@
 // JSON content type), and JWT bearer tokens with per-document read/write permission.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TandemServer } from '../support/tandem_process.mjs';
+import { TandemServer, slowFactor } from '../support/tandem_process.mjs';
 import { signToken } from '../support/protocol_client.mjs';
 import { SseConnection, httpRequest, poll, send } from '../support/http_transport.mjs';
 
@@ -22,7 +22,7 @@ async function downlinkRefusal(base, path, client, subs, headers) {
     return { status: res.status, code: res.json?.error?.code, headers: res.headers };
   }
   const sse = await SseConnection.open(base, client, subs, { headers });
-  await sse.endedPromise;
+  await sse.waitEnded(10000 * slowFactor);
   const body = sse.text ? JSON.parse(sse.text) : {};
   return { status: sse.status, code: body.error?.code, headers: sse.headers };
 }
@@ -189,7 +189,7 @@ describe('tokens on the HTTP transports', () => {
     const short = await signToken({ sub: 's', exp, docs: [{ pattern: '*', access: 'read' }] }, secret);
     const sse = await SseConnection.open(server.url, 'short-lived', ['team-d'], { headers: { Authorization: `Bearer ${short}` } });
     assert.equal(sse.status, 200);
-    await sse.endedPromise;
+    await sse.waitEnded(10000 * slowFactor);
     const last = sse.messages.at(-1);
     assert.equal(last.t, 'error');
     assert.equal(last.code, 'unauthorized');

@@ -155,6 +155,14 @@ export class SseConnection {
     });
   }
 
+  // Resolves when the server has ended the stream; rejects after timeoutMs.
+  waitEnded(timeoutMs = 10000) {
+    return this.waitFor((s) => s.ended, timeoutMs, 'end of stream').catch((error) => {
+      if (!this.ended) throw error;
+      return this;
+    });
+  }
+
   // Cuts the connection the way a network failure or a closed tab does.
   destroy() {
     this.res.socket?.destroy();
