@@ -100,7 +100,8 @@ json::object to_json(const BenchReport& r) {
                         {"rss_before_bytes", s.rss_before},
                         {"rss_loaded_bytes", s.rss_loaded},
                         {"rss_peak_bytes", s.rss_peak}};
-    if (r.ready > 0 && s.rss_loaded > s.rss_before) {
+    // Joiners come and go: their RSS per client would mean nothing.
+    if (r.options.scenario != Scenario::kJoin && r.ready > 0 && s.rss_loaded > s.rss_before) {
       server["rss_per_client_bytes"] =
           static_cast<double>(s.rss_loaded - s.rss_before) / static_cast<double>(r.ready);
     }
@@ -152,7 +153,7 @@ std::string to_text(const BenchReport& r) {
     const ServerFigures& s = *r.server;
     out += fmt::format("  server: {:.2f} CPU s ({:.2f} cores), RSS {} before, {} loaded",
                        s.cpu_seconds, s.cpu_cores, mib(s.rss_before), mib(s.rss_loaded));
-    if (r.ready > 0 && s.rss_loaded > s.rss_before) {
+    if (o.scenario != Scenario::kJoin && r.ready > 0 && s.rss_loaded > s.rss_before) {
       out += fmt::format(" ({:.0f} B per client)",
                          static_cast<double>(s.rss_loaded - s.rss_before) / r.ready);
     }

@@ -21,14 +21,13 @@ void SseClient::open() {
 void SseClient::connect() {
   boost::system::error_code ignored;
   socket_.close(ignored);
-  connect_from_next_source(loop(), socket_,
-                           [self = shared_from_this(), this](boost::system::error_code ec) {
-                             if (stopped()) return;
-                             if (ec)
-                               return reopen("sse_" + connect_error_name(ec), std::chrono::milliseconds(200));
-                             loop().stats.connected.add();
-                             read_head();
-                           });
+  connect_from_next_source(
+      loop(), socket_, [self = shared_from_this(), this](boost::system::error_code ec) {
+        if (stopped()) return;
+        if (ec) return reopen("sse_" + connect_error_name(ec), std::chrono::milliseconds(200));
+        loop().stats.connected.add();
+        read_head();
+      });
 }
 
 void SseClient::read_head() {
