@@ -113,7 +113,11 @@ std::string BenchClient::subscription() const {
   return plan_.doc_id + "@" + std::to_string(version_);
 }
 
-void BenchClient::handle_frame(std::string_view frame) {
+void BenchClient::count_frame() {
+  if (loop_.measuring()) loop_.stats.frames.add();
+}
+
+void BenchClient::handle_frame(std::string_view frame, bool count) {
   if (stopped_) return;
   auto& scratch = loop_.scratch;
   scratch.clear();
@@ -122,6 +126,7 @@ void BenchClient::handle_frame(std::string_view frame) {
     return;
   }
   const std::int64_t now = now_ns();
+  if (count) count_frame();
   // handle_message may send (which never re-enters handle_frame), so the scratch stays put.
   for (const ScannedMessage& message : scratch) {
     handle_message(message, now);

@@ -47,8 +47,10 @@ class BenchClient : public std::enable_shared_from_this<BenchClient> {
   // Sends one encoded client "op" message with this seq.
   virtual void send_op(std::string message, std::uint64_t seq) = 0;
 
-  // A frame or message body from the downlink.
-  void handle_frame(std::string_view frame);
+  // A frame or message body from the downlink; `count` false when the transport counts its
+  // downlink writes itself (SSE: socket reads, not events).
+  void handle_frame(std::string_view frame, bool count = true);
+  void count_frame();
   // A connection-level failure, counted under `code` unless the client was stopped.
   void fail(const std::string& code);
   // The HTTP uplink refused the op in flight (its answer carries the code).

@@ -41,7 +41,7 @@ struct BenchOptions {
   double connect_rate = 2000.0;        // new connections per second while ramping up
   std::size_t probes = 8;              // clients that decode every frame with the full codec
   double connect_timeout_seconds = 0;  // 0: derived from clients / connect_rate
-  double drain_seconds = 5.0;          // after the run, wait this long at most for confirmations
+  double drain_seconds = 10.0;         // after the run, wait this long at most for confirmations
   std::size_t connections_per_address = 20000;  // source ports used per 127.0.0.x
   bool progress = true;
 };

@@ -76,6 +76,8 @@ json::object to_json(const BenchReport& r) {
                            {"confirmed_per_s", r.per_second(r.confirmed)}}},
       {"deliveries", r.deliveries},
       {"deliveries_per_s", r.per_second(r.deliveries)},
+      {"frames", r.frames},
+      {"frames_per_s", r.per_second(r.frames)},
       {"delivered_to_all",
        json::object{{"complete", r.delivered_complete}, {"incomplete", r.delivered_incomplete}}},
       {"latency", json::object{{"submit_to_confirm", latency_json(r.confirm)},
@@ -131,8 +133,10 @@ std::string to_text(const BenchReport& r) {
         "  ops: offered {}, submitted {} ({:.0f}/s), deferred {}, confirmed {} ({:.0f}/s)\n",
         r.offered, r.submitted, r.per_second(r.submitted), r.deferred, r.confirmed,
         r.per_second(r.confirmed));
-    out += fmt::format("  deliveries {} ({:.0f}/s); every subscriber had {} of {} measured ops\n",
-                       r.deliveries, r.per_second(r.deliveries), r.delivered_complete,
+    out += fmt::format("  deliveries {} ({:.0f}/s) in {} frames ({:.2f} messages per frame)\n",
+                       r.deliveries, r.per_second(r.deliveries), r.frames,
+                       r.frames > 0 ? static_cast<double>(r.deliveries) / r.frames : 0.0);
+    out += fmt::format("  every subscriber had {} of {} measured ops\n", r.delivered_complete,
                        r.delivered_complete + r.delivered_incomplete);
     out += latency_line("submit -> confirmed", r.confirm);
     out += latency_line("submit -> first delivered", r.delivered_first);

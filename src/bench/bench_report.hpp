@@ -49,6 +49,7 @@ struct BenchReport {
   std::uint64_t deferred = 0;
   std::uint64_t confirmed = 0;
   std::uint64_t deliveries = 0;
+  std::uint64_t frames = 0;  // WebSocket frames, SSE socket reads, poll answers
   std::uint64_t joins = 0;
   std::uint64_t reconnects = 0;
   std::uint64_t delivered_complete = 0;

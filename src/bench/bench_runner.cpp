@@ -134,8 +134,8 @@ void on_every_loop(std::vector<std::unique_ptr<Loop>>& loops, Work work) {
 }
 
 struct Totals {
-  std::uint64_t ready = 0, submitted = 0, confirmed = 0, deliveries = 0, errors = 0, in_flight = 0,
-                connected = 0;
+  std::uint64_t ready = 0, submitted = 0, confirmed = 0, deliveries = 0, frames = 0, errors = 0,
+                in_flight = 0, connected = 0;
 };
 
 Totals totals(const std::vector<std::unique_ptr<Loop>>& loops) {
@@ -146,6 +146,7 @@ Totals totals(const std::vector<std::unique_ptr<Loop>>& loops) {
     t.submitted += s.submitted.get();
     t.confirmed += s.confirmed.get();
     t.deliveries += s.deliveries.get();
+    t.frames += s.frames.get();
     t.errors += s.errors.get();
     t.in_flight += s.in_flight.get();
     t.connected += s.connected.get();
@@ -374,6 +375,7 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
   if (joining) report.ready = std::min<std::uint64_t>(report.ready, plan.clients.size());
   // Deliveries per second count the window only; the drain's stragglers are in the ledger.
   report.deliveries = at_end.deliveries;
+  report.frames = at_end.frames;
   report.confirm = LatencySummary::of(confirm);
   report.join = LatencySummary::of(join);
   const DeliveryLedger::Summary delivered = ledger.summarize(plan.subscribers);

@@ -1,11 +1,14 @@
 #include "bench/frame_scanner.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstddef>
 
 namespace tandem::bench {
 namespace {
 
 constexpr std::size_t kMaxNesting = 64;
+constexpr std::uint64_t kMaxSafeInteger = (std::uint64_t{1} << 53) - 1;
 
 class Skimmer {
  public:
@@ -65,26 +68,35 @@ class Skimmer {
     return false;
   }
 
-  // A JSON number, kept when it is a plain non-negative integer that fits.
+  // A JSON number, kept when it is an integer from 0 to 2^53-1. Like the codec, an integral
+  // value written as a float (3.0, 1e3, -0) counts; the plain digits are the fast path.
   bool number(std::optional<std::uint64_t>& value) {
     const std::size_t start = pos_;
     std::uint64_t result = 0;
-    bool integral = true;
+    bool digits_only = true;
     while (!at_end()) {
       const char c = peek();
       if (c >= '0' && c <= '9') {
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (result > (UINT64_MAX - digit) / 10) integral = false;
-        result = result * 10 + digit;
+        if (result <= kMaxSafeInteger) result = result * 10 + static_cast<std::uint64_t>(c - '0');
       } else if (c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
-        integral = false;
+        digits_only = false;
       } else {
         break;
       }
       ++pos_;
     }
     if (pos_ == start) return false;
-    if (integral) value = result;
+    if (digits_only) {
+      if (result <= kMaxSafeInteger) value = result;
+      return true;
+    }
+    const std::string_view token = text_.substr(start, pos_ - start);
+    double parsed = 0;
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), parsed);
+    if (ec == std::errc{} && end == token.data() + token.size() && parsed >= 0 &&
+        parsed <= static_cast<double>(kMaxSafeInteger) && std::trunc(parsed) == parsed) {
+      value = static_cast<std::uint64_t>(parsed);
+    }
     return true;
   }
 

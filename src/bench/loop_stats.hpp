@@ -37,6 +37,7 @@ struct LoopStats {
   Counter confirmed;   // own ops confirmed (sent while measuring)
   Counter in_flight;   // ops sent and neither confirmed nor refused (any phase)
   Counter deliveries;  // op and ack messages received while measuring
+  Counter frames;      // WebSocket frames, SSE socket reads, poll answers (while measuring)
   Counter joins;       // join scenario: snapshots reached
   Counter errors;      // everything in `error_codes`
   Counter reconnects;  // HTTP downlinks reopened (SSE end of life, keep-alive closed)

@@ -73,6 +73,7 @@ void SseClient::read_events() {
           return reopen(ec == boost::asio::error::eof ? "" : "sse_read_failed",
                         std::chrono::milliseconds(0));
         }
+        count_frame();
         if (feed(std::string_view(chunk_.data(), bytes)) && !stopped()) read_events();
       });
 }
@@ -80,7 +81,7 @@ void SseClient::read_events() {
 bool SseClient::feed(std::string_view bytes) {
   const bool ok = events_.feed(bytes, [this](std::string_view data, std::string_view id) {
     last_event_id_.assign(id);
-    if (!stopped()) handle_frame(data);
+    if (!stopped()) handle_frame(data, false);
   });
   if (!ok) reopen("sse_event_too_large", std::chrono::milliseconds(200));
   return ok;

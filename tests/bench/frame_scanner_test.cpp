@@ -62,6 +62,14 @@ TEST(FrameScanner, KindsOfEveryServerMessage) {
   EXPECT_TRUE(scan("[]").empty());
 }
 
+TEST(FrameScanner, IntegralFloatsCountLikeTheCodecSaysTheyDo) {
+  EXPECT_EQ(scan(R"({"t":"ack","v":3.0,"seq":1e1})")[0].version, 3u);
+  EXPECT_EQ(scan(R"({"t":"ack","v":3.0,"seq":1e1})")[0].seq, 10u);
+  EXPECT_EQ(scan(R"({"t":"ack","v":-0,"seq":2})")[0].version, 0u);
+  EXPECT_FALSE(scan(R"({"t":"ack","v":9007199254740992,"seq":2})")[0].version.has_value());
+  EXPECT_EQ(scan(R"({"t":"ack","v":9007199254740991,"seq":2})")[0].version, 9007199254740991u);
+}
+
 TEST(FrameScanner, NonIntegralNumbersAreNotVersions) {
   EXPECT_FALSE(scan(R"({"t":"ack","v":1.5,"seq":2})")[0].version.has_value());
   EXPECT_FALSE(scan(R"({"t":"ack","v":-1,"seq":2})")[0].version.has_value());
