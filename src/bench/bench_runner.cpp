@@ -180,7 +180,11 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
     }
   }
 
-  const std::size_t loop_count = options.threads != 0 ? options.threads : report.cores;
+  // Viewers: the writers get a loop of their own, so their confirmations are not queued behind
+  // thousands of subscribers' reads on a shared loop.
+  const bool writer_loop = options.scenario == Scenario::kViewers;
+  const std::size_t reader_loops = options.threads != 0 ? options.threads : report.cores;
+  const std::size_t loop_count = reader_loops + (writer_loop ? 1 : 0);
   report.loops = loop_count;
   std::vector<std::unique_ptr<Loop>> loops;
   for (std::size_t i = 0; i < loop_count; ++i) {
@@ -247,7 +251,8 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
       const auto due = std::min<std::size_t>(
           plan.clients.size(), static_cast<std::size_t>(elapsed * options.connect_rate) + 1);
       for (; next < due; ++next) {
-        Loop& loop = *loops[next % loops.size()];
+        const bool writes = plan.clients[next].role == ClientPlan::Role::kWriter;
+        Loop& loop = writer_loop && writes ? *loops.back() : *loops[next % reader_loops];
         auto client = make_client(options.transport, *loop.context, plan.clients[next]);
         asio::post(loop.io, [&loop, client] {
           loop.clients.push_back(client);
