@@ -34,7 +34,9 @@ json::object latency_json(const LatencySummary& s) {
           {"p99_us", s.p99},  {"max_us", s.max}, {"mean_us", s.mean}};
 }
 
-std::string ms(std::uint64_t micros) { return fmt::format("{:.2f}", micros / 1000.0); }
+std::string ms(std::uint64_t micros) {
+  return fmt::format("{:.2f}", static_cast<double>(micros) / 1000.0);
+}
 
 std::string latency_line(std::string_view name, const LatencySummary& s) {
   if (s.count == 0) return fmt::format("  {:<26} (none)\n", name);
@@ -42,7 +44,9 @@ std::string latency_line(std::string_view name, const LatencySummary& s) {
                      ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), s.count);
 }
 
-std::string mib(std::uint64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 1048576.0); }
+std::string mib(std::uint64_t bytes) {
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / 1048576.0);
+}
 
 }  // namespace
 
@@ -133,9 +137,10 @@ std::string to_text(const BenchReport& r) {
         "  ops: offered {}, submitted {} ({:.0f}/s), deferred {}, confirmed {} ({:.0f}/s)\n",
         r.offered, r.submitted, r.per_second(r.submitted), r.deferred, r.confirmed,
         r.per_second(r.confirmed));
-    out += fmt::format("  deliveries {} ({:.0f}/s) in {} frames ({:.2f} messages per frame)\n",
-                       r.deliveries, r.per_second(r.deliveries), r.frames,
-                       r.frames > 0 ? static_cast<double>(r.deliveries) / r.frames : 0.0);
+    out += fmt::format(
+        "  deliveries {} ({:.0f}/s) in {} frames ({:.2f} messages per frame)\n", r.deliveries,
+        r.per_second(r.deliveries), r.frames,
+        r.frames > 0 ? static_cast<double>(r.deliveries) / static_cast<double>(r.frames) : 0.0);
     out += fmt::format("  every subscriber had {} of {} measured ops\n", r.delivered_complete,
                        r.delivered_complete + r.delivered_incomplete);
     out += latency_line("submit -> confirmed", r.confirm);
@@ -158,14 +163,16 @@ std::string to_text(const BenchReport& r) {
     out += fmt::format("  server: {:.2f} CPU s ({:.2f} cores), RSS {} before, {} loaded",
                        s.cpu_seconds, s.cpu_cores, mib(s.rss_before), mib(s.rss_loaded));
     if (o.scenario != Scenario::kJoin && r.ready > 0 && s.rss_loaded > s.rss_before) {
-      out += fmt::format(" ({:.0f} B per client)",
-                         static_cast<double>(s.rss_loaded - s.rss_before) / r.ready);
+      out +=
+          fmt::format(" ({:.0f} B per client)", static_cast<double>(s.rss_loaded - s.rss_before) /
+                                                    static_cast<double>(r.ready));
     }
     out += "\n";
     if (r.deliveries > 0) {
-      out += fmt::format("  server CPU per delivery {:.2f} us, per confirmed op {:.1f} us\n",
-                         s.cpu_seconds * 1e6 / r.deliveries,
-                         r.confirmed > 0 ? s.cpu_seconds * 1e6 / r.confirmed : 0.0);
+      out += fmt::format(
+          "  server CPU per delivery {:.2f} us, per confirmed op {:.1f} us\n",
+          s.cpu_seconds * 1e6 / static_cast<double>(r.deliveries),
+          r.confirmed > 0 ? s.cpu_seconds * 1e6 / static_cast<double>(r.confirmed) : 0.0);
     }
   }
   return out;

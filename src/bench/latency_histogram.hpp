@@ -24,7 +24,9 @@ class LatencyHistogram {
   std::uint64_t count() const { return count_; }
   std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
   std::uint64_t max() const { return max_; }
-  double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
+  double mean() const {
+    return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+  }
   // The value at or below which `fraction` (0..1) of the recordings fall: the midpoint of the
   // bucket that holds it, clamped to [min, max]. 0 when empty.
   std::uint64_t percentile(double fraction) const;
