@@ -1,5 +1,6 @@
 // tandem: the collaborative editing server and its tools, one binary with subcommands.
 
+#include "app/bench_command.hpp"
 #include "app/config_loader.hpp"
 #include "app/doctor_command.hpp"
 #include "app/logging.hpp"
@@ -90,9 +91,13 @@ int main(int argc, char** argv) {
                      "transformPosition), one JSON answer per line, to compare implementations");
   tandem::app::add_doctor_command(app);
 
+  tandem::app::BenchFlags bench_flags;
+  tandem::app::add_bench_command(app, bench_flags);
+
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("serve")) return run_serve_command(serve_flags);
+  if (app.got_subcommand("bench")) return tandem::app::run_bench_command(bench_flags);
   if (app.got_subcommand("ot-eval")) return tandem::app::run_ot_eval(std::cin, std::cout);
   if (app.got_subcommand("doctor")) return tandem::app::run_doctor_command(app);
   return 1;

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace tandem::bench {
+
+// What one simulated client does in a scenario.
+struct ClientPlan {
+  enum class Role { kWriter, kReader, kJoiner };
+
+  std::size_t index = 0;  // 0 .. clients-1
+  std::string client_id;
+  std::size_t doc = 0;  // index into the run's documents
+  std::string doc_id;
+  Role role = Role::kReader;
+  double rate = 0;     // writers: ops per second; joiners: joins per second (0: no pause)
+  bool probe = false;  // decodes every message with the full codec and checks it
+};
+
+}  // namespace tandem::bench
