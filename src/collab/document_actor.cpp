@@ -361,16 +361,23 @@ void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::Sto
   }
   ot::Op transformed = std::move(submit.op);
   std::uint64_t next = submit.base;
-  for (const store::StoredOp& stored : older) {
+  std::vector<AppliedOp> read_back;  // kept in front of the window for the next late submits
+  read_back.reserve(older.size());
+  for (store::StoredOp& stored : older) {
     if (stored.version < next || stored.version >= history_.start()) continue;
     auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
     if (!op.ok()) return reject(submit, proto::ErrorCode::kInternal, "a stored op is unreadable");
     transformed = ot::transform(transformed, op.value(), ot::Side::kLeft);
     next = stored.version + 1;
+    read_back.push_back(
+        AppliedOp{stored.version, std::move(stored.client), stored.seq, std::move(op.value())});
   }
   for (std::uint64_t v = std::max(next, history_.start()); v < version_; ++v) {
     transformed = ot::transform(transformed, history_.at(v).op, ot::Side::kLeft);
   }
+  // Clients this far behind usually come in numbers (a burst outran the window): without this,
+  // each of them would wait for its own read of the log, and the lag would only grow.
+  history_.prepend(std::move(read_back));
   apply_and_append(std::move(submit), std::move(transformed));
 }
 

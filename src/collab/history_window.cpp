@@ -40,7 +40,7 @@ void HistoryWindow::release() {
 }
 
 void HistoryWindow::push(AppliedOp op) {
-  if (ops_.size() == capacity_) {
+  if (ops_.size() >= capacity_) {
     // Unindex before the op goes: the index hashes through ops_.
     index_.erase(start());
     ops_.pop_front();
@@ -50,6 +50,16 @@ void HistoryWindow::push(AppliedOp op) {
   const std::uint64_t version = end_ - 1;
   // A (client, seq) applied twice cannot happen (dedupe runs first); keep the first if it did.
   index_.insert(version);
+}
+
+void HistoryWindow::prepend(std::vector<AppliedOp> older) {
+  const std::size_t limit = 4 * capacity_;
+  // Newest first, each right before the current start; stop at a gap or at the limit.
+  for (auto it = older.rbegin(); it != older.rend() && ops_.size() < limit; ++it) {
+    if (it->version + 1 != start()) break;
+    ops_.push_front(std::move(*it));
+    index_.insert(start());
+  }
 }
 
 std::optional<std::uint64_t> HistoryWindow::find(std::string_view client, std::uint64_t seq) const {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tandem::collab {
 
@@ -38,6 +39,11 @@ class HistoryWindow {
   // Empties the window and gives its memory back (an idle document); like reset(end()).
   void release();
   void push(AppliedOp op);
+  // Puts ops read back from the store in front of the window, so that more late submits from
+  // that far back are transformed from memory: `older` ends right before start(). The window
+  // then holds up to 4 × capacity ops (the newest of `older` are kept) until it is released;
+  // each push still drops one op, so it stays that large while the document is busy.
+  void prepend(std::vector<AppliedOp> older);
 
   // Oldest version held; equals end() when the window is empty.
   std::uint64_t start() const { return end_ - ops_.size(); }

@@ -95,3 +95,47 @@ TEST(HistoryWindow, SurvivesManyRehashesUnderEviction) {
 
 }  // namespace
 }  // namespace tandem::collab
+
+namespace tandem::collab {
+namespace {
+
+TEST(HistoryWindow, PrependsOpsReadBackUpToFourTimesItsCapacity) {
+  HistoryWindow window(2);
+  window.reset(0);
+  for (std::uint64_t v = 0; v < 12; ++v) window.push(op_at(v, "a", v + 1));
+  ASSERT_EQ(window.start(), 10u);
+  std::vector<AppliedOp> older;
+  for (std::uint64_t v = 3; v < 10; ++v) older.push_back(op_at(v, "b", v));
+  window.prepend(std::move(older));
+  // Room for 8 in all: the 6 newest read back join the 2 held.
+  EXPECT_EQ(window.start(), 4u);
+  EXPECT_EQ(window.size(), 8u);
+  EXPECT_EQ(window.find("b", 4), 4u);
+  EXPECT_EQ(window.find("b", 9), 9u);
+  EXPECT_FALSE(window.find("b", 3));
+  EXPECT_EQ(window.at(9).client, "b");
+  EXPECT_EQ(window.at(10).client, "a");
+  // It stays that large while ops keep coming: each push drops the oldest.
+  window.push(op_at(12, "a", 13));
+  EXPECT_EQ(window.start(), 5u);
+  EXPECT_FALSE(window.find("b", 4));
+  EXPECT_EQ(window.find("a", 13), 12u);
+}
+
+TEST(HistoryWindow, PrependStopsAtAGapAndIgnoresOpsItHolds) {
+  HistoryWindow window(10);
+  window.reset(5);
+  window.push(op_at(5, "a", 1));
+  window.prepend({op_at(1, "x", 1), op_at(3, "x", 3)});  // 4 is missing: nothing fits
+  EXPECT_EQ(window.start(), 5u);
+  window.prepend({op_at(3, "x", 3), op_at(4, "x", 4)});
+  EXPECT_EQ(window.start(), 3u);
+  EXPECT_EQ(window.find("x", 3), 3u);
+  window.release();
+  EXPECT_EQ(window.start(), 6u);
+  window.prepend({op_at(5, "y", 1)});  // an empty window takes ops that end at its version
+  EXPECT_EQ(window.find("y", 1), 5u);
+}
+
+}  // namespace
+}  // namespace tandem::collab
