@@ -26,7 +26,9 @@ Result<Target, std::string> parse_target(std::string_view url) {
   }
   target.host = uri.host_address();
   if (target.host.empty()) return std::string("the URL has no host");
-  target.port = uri.has_port() ? std::string(uri.port()) : (target.tls ? "443" : "80");
+  // "https://host:/" has a port separator and no port: the default, as browsers read it.
+  target.port =
+      uri.has_port() && !uri.port().empty() ? std::string(uri.port()) : (target.tls ? "443" : "80");
   target.base_path = uri.encoded_path();
   while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
   return target;

@@ -26,6 +26,11 @@ TEST(Target, DefaultPortsAreLeftOutOfHostAndOrigin) {
   ASSERT_TRUE(secure);
   EXPECT_EQ(secure->port, "443");
   EXPECT_EQ(secure->origin(), "https://example.com");
+  // An empty port (found by doctor_frames_fuzz) is the default one.
+  auto empty_port = parse_target("https://https://n");
+  ASSERT_TRUE(empty_port);
+  EXPECT_EQ(empty_port->host, "https");
+  EXPECT_EQ(empty_port->port, "443");
 }
 
 TEST(Target, RefusesWhatItCannotCheck) {
