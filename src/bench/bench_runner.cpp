@@ -72,6 +72,8 @@ class Joiner : public std::enable_shared_from_this<Joiner> {
     stopped_ = true;
     timer_.cancel();
     if (client_) client_->stop();
+    // The client's start callback holds this joiner: let go of the client, or they never go.
+    client_.reset();
   }
 
  private:
