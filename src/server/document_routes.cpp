@@ -16,17 +16,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "/v1/docs/";
 
-http::status status_for(proto::ErrorCode code) {
-  switch (code) {
-    case proto::ErrorCode::kUnauthorized:
-      return http::status::unauthorized;
-    case proto::ErrorCode::kForbidden:
-      return http::status::forbidden;
-    default:
-      return http::status::bad_request;
-  }
-}
-
 }  // namespace
 
 void add_document_routes(Router& router, collab::Collaboration& collaboration,

@@ -4,21 +4,6 @@
 
 namespace tandem::server {
 
-http::status status_for(proto::ErrorCode code) {
-  switch (code) {
-    case proto::ErrorCode::kUnauthorized:
-      return http::status::unauthorized;
-    case proto::ErrorCode::kForbidden:
-      return http::status::forbidden;
-    case proto::ErrorCode::kOverloaded:
-      return http::status::service_unavailable;
-    case proto::ErrorCode::kMessageTooLarge:
-      return http::status::payload_too_large;
-    default:
-      return http::status::bad_request;
-  }
-}
-
 void add_cors_headers(const Request& request, Response& response) {
   const std::string_view origin = request[http::field::origin];
   // Only reached after the origin check passed; echoing it lets an allowed page read the answer.

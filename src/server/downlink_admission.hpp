@@ -25,7 +25,4 @@ std::variant<Response, DownlinkAdmission> admit_downlink(const Request& request,
 // Adds Access-Control-Allow-Origin for an allowed cross-origin request.
 void add_cors_headers(const Request& request, Response& response);
 
-// The status a protocol error code maps to when it refuses a whole HTTP request.
-http::status status_for(proto::ErrorCode code);
-
 }  // namespace tandem::server

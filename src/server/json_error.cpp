@@ -26,4 +26,19 @@ Response make_json_error(http::status status, std::string_view code, std::string
   return make_json_response(status, boost::json::serialize(body), version, keep_alive);
 }
 
+http::status status_for(proto::ErrorCode code) {
+  switch (code) {
+    case proto::ErrorCode::kUnauthorized:
+      return http::status::unauthorized;
+    case proto::ErrorCode::kForbidden:
+      return http::status::forbidden;
+    case proto::ErrorCode::kOverloaded:
+      return http::status::service_unavailable;
+    case proto::ErrorCode::kMessageTooLarge:
+      return http::status::payload_too_large;
+    default:
+      return http::status::bad_request;
+  }
+}
+
 }  // namespace tandem::server
