@@ -5,6 +5,7 @@ import { Annotation, StateEffect, StateField, Transaction, type Extension, type 
 import { Decoration, EditorView, ViewPlugin, WidgetType, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import type { Peer, TandemDocument } from '../document.js';
 import type { TextOp } from '../ot.js';
+import { remoteCaret } from './remote_caret.js';
 import { codePointLength, codePointToUtf16, sanitize, utf16ChangesFromStart } from '../unicode.js';
 
 const remote = Annotation.define<boolean>();
@@ -16,17 +17,7 @@ class CaretWidget extends WidgetType {
     return other.peer.client === this.peer.client && other.peer.name === this.peer.name && other.peer.color === this.peer.color;
   }
   toDOM(): HTMLElement {
-    const caret = document.createElement('span');
-    caret.className = 'cm-tandem-cursor';
-    caret.dataset.testid = 'remote-cursor';
-    caret.dataset.client = this.peer.client;
-    caret.style.borderColor = this.peer.color ?? '#888888';
-    const label = document.createElement('span');
-    label.className = 'cm-tandem-cursor-label';
-    label.textContent = this.peer.name ?? 'anonymous';
-    label.style.background = this.peer.color ?? '#888888';
-    caret.appendChild(label);
-    return caret;
+    return remoteCaret(document, this.peer, 'cm-tandem-cursor');
   }
   ignoreEvent(): boolean { return true; }
 }

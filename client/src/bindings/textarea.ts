@@ -4,6 +4,7 @@
 import type { Peer, TandemDocument } from '../document.js';
 import { transformPosition } from '../ot.js';
 import { codePointToUtf16, diffUtf16, opFromUtf16Change, utf16ToCodePoint } from '../unicode.js';
+import { remoteCaret } from './remote_caret.js';
 
 export interface TextareaBinding {
   destroy(): void;
@@ -163,19 +164,7 @@ function createOverlay(textarea: HTMLTextAreaElement): { draw(text: string, peer
       flush(mark.at);
       if (mark.start) open.set(mark.start, 1);
       if (mark.end) open.delete(mark.end);
-      if (mark.caret) {
-        const caret = d.createElement('span');
-        caret.className = 'tandem-remote-cursor';
-        caret.dataset.testid = 'remote-cursor';
-        caret.dataset.client = mark.caret.client;
-        caret.style.borderColor = mark.caret.color ?? '#888888';
-        const label = d.createElement('span');
-        label.className = 'tandem-remote-cursor-label';
-        label.textContent = mark.caret.name ?? 'anonymous';
-        label.style.background = mark.caret.color ?? '#888888';
-        caret.appendChild(label);
-        inner.appendChild(caret);
-      }
+      if (mark.caret) inner.appendChild(remoteCaret(d, mark.caret, 'tandem-remote-cursor'));
     }
     flush(text.length);
     // A trailing newline needs content after it to take up its line.
