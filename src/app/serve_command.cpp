@@ -106,6 +106,8 @@ int run_serve(const ServeConfig& config) {
   std::vector<asio::io_context*> loop_contexts;
   for (std::size_t i = 0; i < loops.size(); ++i) loop_contexts.push_back(&loops.loop(i));
   loops.start();
+  // Declared before every connection's owner, so it outlives them all.
+  server::WritePacers pacers(loop_contexts, config.fanout_interval);
 
   collab::Collaboration collaboration(loop_contexts, *document_store, config.collab);
   collaboration.start();
@@ -141,13 +143,16 @@ int run_serve(const ServeConfig& config) {
   server::TransportMetrics transport_metrics;
   server::ProxySignals proxy_signals(transport_metrics);
   server::WebSocketEnvironment websocket{
-      collaboration, protocol, websocket_options,
+      collaboration,
+      protocol,
+      websocket_options,
       [&access](const std::optional<std::string>& token) { return access->authorize(token); },
-      transport_metrics};
+      transport_metrics,
+      pacers};
 
   server::DownlinkRegistry downlinks(
       loop_contexts, collaboration, protocol,
-      server::DownlinkOptions{config.downlink_grace, config.max_outbound_bytes});
+      server::DownlinkOptions{config.downlink_grace, config.max_outbound_bytes}, pacers);
   downlinks.start();
   server::HttpTransportEnvironment http_transports{
       loop_contexts, collaboration,          protocol,          downlinks,

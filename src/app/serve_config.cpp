@@ -201,6 +201,11 @@ std::vector<ConfigField> make_fields() {
                                   TANDEM_MEMBER(dead_peer_timeout)));
   fields.push_back(bool_field("ws-deflate", "Offer permessage-deflate on WebSocket.",
                               TANDEM_MEMBER(ws_deflate)));
+  fields.push_back(duration_field("fanout-interval",
+                                  "Under load, each event loop writes other clients' ops and "
+                                  "presence at most once per interval, many per write (0: every "
+                                  "loop turn). Acks never wait.",
+                                  TANDEM_MEMBER(fanout_interval)));
   fields.push_back(size_field("max-outbound-bytes",
                               "Bytes queued for one slow connection before it is disconnected "
                               "(close code 4008).",

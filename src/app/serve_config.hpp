@@ -37,6 +37,8 @@ struct ServeConfig {
   std::chrono::milliseconds heartbeat{20'000};
   std::chrono::milliseconds dead_peer_timeout{40'000};
   bool ws_deflate = true;
+  // Under load, a loop writes fan-out (others' ops, presence) at most once per interval.
+  std::chrono::milliseconds fanout_interval{20};
   std::size_t max_outbound_bytes = std::size_t{32} << 20;
   // Test-only: accept, refuse (400) or hang (never answer) every WebSocket upgrade.
   std::string test_websocket_upgrade = "accept";

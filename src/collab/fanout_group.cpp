@@ -11,12 +11,20 @@ void FanoutGroup::remove(const Subscriber* subscriber) {
 
 void FanoutGroup::deliver(const Frame& frame, const Subscriber* author,
                           const Frame* author_frame) const {
-  for (const SubscriberPtr& member : members_) {
-    if (author_frame != nullptr && member.get() == author) {
-      member->deliver(doc_, *author_frame);
-    } else {
-      member->deliver(doc_, frame);
+  // The author's ack first: its connection flushes at once, before the loop's fan-out tick,
+  // so one writer facing thousands of viewers is not held up by their writes.
+  const Subscriber* acked = nullptr;
+  if (author_frame != nullptr) {
+    for (const SubscriberPtr& member : members_) {
+      if (member.get() == author) {
+        member->deliver(doc_, *author_frame);
+        acked = author;
+        break;
+      }
     }
+  }
+  for (const SubscriberPtr& member : members_) {
+    if (member.get() != acked) member->deliver(doc_, frame);
   }
 }
 

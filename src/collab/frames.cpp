@@ -21,7 +21,7 @@ SharedText encoded(const Message& message) {
 
 Frame op_frame(const std::string& doc, std::uint64_t version, const ot::Op& op,
                const std::string& client, std::uint64_t seq) {
-  return {encoded(proto::OpMessage{doc, version, op, client, seq}), version + 1};
+  return {encoded(proto::OpMessage{doc, version, op, client, seq}), version + 1, true};
 }
 
 Frame ack_frame(const std::string& doc, std::uint64_t version, std::uint64_t seq) {
@@ -37,11 +37,11 @@ Frame presence_frame(const std::string& doc, const std::string& client, std::uin
   proto::PresenceMessage message{doc, client, false, version, state.selections, {}, {}};
   if (!state.name.empty()) message.name = state.name;
   if (!state.color.empty()) message.color = state.color;
-  return {encoded(message), std::nullopt};
+  return {encoded(message), std::nullopt, true};
 }
 
 Frame presence_gone_frame(const std::string& doc, const std::string& client) {
-  return {encoded(proto::PresenceMessage{doc, client, true, 0, {}, {}, {}}), std::nullopt};
+  return {encoded(proto::PresenceMessage{doc, client, true, 0, {}, {}, {}}), std::nullopt, true};
 }
 
 Frame error_frame(proto::ErrorCode code, std::string_view message, const std::string& doc,

@@ -18,6 +18,9 @@ struct Frame {
   // frames that do not move the document (presence, errors). HTTP transports build their
   // resume cursors from it.
   std::optional<std::uint64_t> version_after;
+  // Fan-out (another client's op, presence): the connection may hold it until its loop's next
+  // pacing tick to write it together with others. Acks, snapshots and errors go at once.
+  bool paced = false;
 };
 
 // The receiving end of a connection, as documents on any loop see it. A document never calls

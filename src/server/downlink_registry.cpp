@@ -12,8 +12,10 @@ namespace asio = boost::asio;
 
 DownlinkRegistry::DownlinkRegistry(std::vector<asio::io_context*> loops,
                                    collab::Collaboration& collaboration,
-                                   const ProtocolConfig& protocol, DownlinkOptions options)
+                                   const ProtocolConfig& protocol, DownlinkOptions options,
+                                   WritePacers& pacers)
     : loops_(std::move(loops)),
+      pacers_(pacers),
       collaboration_(collaboration),
       protocol_(protocol),
       options_(options),
@@ -52,9 +54,9 @@ std::shared_ptr<HttpDownlink> DownlinkRegistry::acquire(
       tables_[loop].downlinks.erase(stale);
     });
   }
-  auto downlink =
-      std::make_shared<HttpDownlink>(*loops_[loop], loop, client, credentials, collaboration_,
-                                     protocol_, permissions, options_.max_buffered_bytes);
+  auto downlink = std::make_shared<HttpDownlink>(
+      *loops_[loop], loop, client, credentials, collaboration_, protocol_, permissions,
+      options_.max_buffered_bytes, pacers_.on_loop(loop));
   downlink->start(subscriptions);
   downlinks.emplace(client, downlink);
   return downlink;

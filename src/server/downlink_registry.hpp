@@ -30,7 +30,7 @@ class DownlinkRegistry {
  public:
   DownlinkRegistry(std::vector<boost::asio::io_context*> loops,
                    collab::Collaboration& collaboration, const ProtocolConfig& protocol,
-                   DownlinkOptions options);
+                   DownlinkOptions options, WritePacers& pacers);
   ~DownlinkRegistry();
 
   // On `loop`: the cached downlink when the request continues exactly where it left off, else
@@ -58,6 +58,7 @@ class DownlinkRegistry {
   void forget(std::size_t loop, const std::string& client);
 
   std::vector<boost::asio::io_context*> loops_;
+  WritePacers& pacers_;
   collab::Collaboration& collaboration_;
   const ProtocolConfig& protocol_;
   DownlinkOptions options_;

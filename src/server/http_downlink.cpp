@@ -12,11 +12,12 @@ namespace asio = boost::asio;
 HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::string client,
                            std::string credentials, collab::Collaboration& collaboration,
                            const ProtocolConfig& config, Permissions permissions,
-                           std::size_t max_buffered_bytes)
+                           std::size_t max_buffered_bytes, WritePacer& pacer)
     : loop_(loop),
       client_(client),
       credentials_(std::move(credentials)),
       max_buffered_bytes_(max_buffered_bytes),
+      pacer_(pacer),
       session_(std::make_shared<ProtocolSession>(loop_index, std::move(client), collaboration,
                                                  config, std::move(permissions), this)),
       hold_timer_(loop),
@@ -58,6 +59,7 @@ void HttpDownlink::send(std::string_view doc, const collab::Frame& frame) {
     return;
   }
   pending_.push_back(PendingFrame{std::string(doc), frame});
+  if (frame.paced) return request_pace();
   schedule_wake();
 }
 
@@ -73,10 +75,25 @@ void HttpDownlink::schedule_wake() {
   // At the end of this loop turn, so frames arriving together leave together.
   asio::post(loop_, [self = shared_from_this()] {
     self->wake_scheduled_ = false;
-    if (self->pending_.empty()) return;
-    if (self->waiter_) self->answer_waiter();
-    if (self->listener_) (*self->listener_)();
+    self->wake();
   });
+}
+
+void HttpDownlink::request_pace() {
+  if (pace_requested_ || wake_scheduled_ || (waiter_ == nullptr && listener_ == nullptr)) return;
+  pace_requested_ = true;
+  pacer_.request(shared_from_this());
+}
+
+void HttpDownlink::paced_flush() {
+  pace_requested_ = false;
+  wake();
+}
+
+void HttpDownlink::wake() {
+  if (pending_.empty()) return;
+  if (waiter_) answer_waiter();
+  if (listener_) (*listener_)();
 }
 
 void HttpDownlink::wait(std::chrono::milliseconds hold, std::size_t max_bytes,

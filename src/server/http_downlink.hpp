@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/protocol_session.hpp"
+#include "server/write_pacer.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,13 +33,16 @@ struct PendingFrame {
 
 // The receiving end of an HTTP client (long-poll or SSE): a ProtocolSession subscribed to the
 // documents the request names, whose frames wait here until a poll takes them or an SSE stream
-// writes them. Lives on one loop.
+// writes them. Lives on one loop. Fan-out frames wake the waiting poll or stream at the loop's
+// next pacing tick (WritePacer), so under load one answer carries many ops.
 //
 // Correctness never depends on a downlink outliving its request: every request names the
 // versions the client has, and a downlink is reused for the next request only when those are
 // exactly where it left off (DownlinkRegistry). Keeping it between requests saves the
 // re-subscription and keeps the client's presence from flickering between polls.
-class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpDownlink> {
+class HttpDownlink : public FrameSink,
+                     public PacedWriter,
+                     public std::enable_shared_from_this<HttpDownlink> {
  public:
   struct Batch {
     std::vector<PendingFrame> frames;
@@ -48,7 +52,7 @@ class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpD
   HttpDownlink(boost::asio::io_context& loop, std::size_t loop_index, std::string client,
                std::string credentials, collab::Collaboration& collaboration,
                const ProtocolConfig& config, Permissions permissions,
-               std::size_t max_buffered_bytes);
+               std::size_t max_buffered_bytes, WritePacer& pacer);
   ~HttpDownlink() override;
 
   void start(const std::vector<DownlinkSubscription>& subscriptions);
@@ -82,15 +86,19 @@ class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpD
 
   void send(std::string_view doc, const collab::Frame& frame) override;
   void fail(const proto::ErrorMessage& error) override;
+  void paced_flush() override;
 
  private:
   void schedule_wake();
+  void request_pace();
+  void wake();
   void answer_waiter();
 
   boost::asio::io_context& loop_;
   std::string client_;
   std::string credentials_;
   std::size_t max_buffered_bytes_;
+  WritePacer& pacer_;
   std::shared_ptr<ProtocolSession> session_;
   std::vector<DownlinkSubscription> subscriptions_;
   std::map<std::string, std::optional<std::uint64_t>> handed_out_;  // doc -> version reached
@@ -102,6 +110,7 @@ class HttpDownlink : public FrameSink, public std::enable_shared_from_this<HttpD
   std::shared_ptr<std::function<void()>> listener_;
   const void* listener_owner_ = nullptr;
   bool wake_scheduled_ = false;
+  bool pace_requested_ = false;
   bool overflowed_ = false;
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_used_;

@@ -89,12 +89,14 @@ void ProtocolSession::on_subscribe(proto::Subscribe& message) {
                       message.doc);
   }
   subscriptions_[message.doc] = message.version;
+  last_delivered_ = subscriptions_.end();  // the insert may have rehashed
   collaboration_.subscribe(message.doc, message.version,
                            std::static_pointer_cast<collab::Subscriber>(shared_from_this()));
 }
 
 void ProtocolSession::on_unsubscribe(const proto::Unsubscribe& message) {
   if (subscriptions_.erase(message.doc) == 0) return;
+  last_delivered_ = subscriptions_.end();
   collaboration_.unsubscribe(message.doc, shared_from_this());
 }
 
@@ -139,11 +141,15 @@ void ProtocolSession::detach() {
     collaboration_.unsubscribe(doc, shared_from_this());
   }
   subscriptions_.clear();
+  last_delivered_ = subscriptions_.end();
 }
 
 void ProtocolSession::deliver(const std::string& doc, const collab::Frame& frame) {
   if (sink_ == nullptr) return;
-  auto found = subscriptions_.find(doc);
+  auto found = last_delivered_ != subscriptions_.end() && last_delivered_->first == doc
+                   ? last_delivered_
+                   : subscriptions_.find(doc);
+  last_delivered_ = found;
   // Frames of a document left a moment ago may still arrive; they are not wanted.
   if (found == subscriptions_.end()) return;
   if (frame.version_after) found->second = frame.version_after;

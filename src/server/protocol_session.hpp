@@ -85,7 +85,11 @@ class ProtocolSession : public collab::Subscriber,
   const ProtocolConfig& config_;
   Permissions permissions_;
   FrameSink* sink_;
-  std::unordered_map<std::string, std::optional<std::uint64_t>> subscriptions_;
+  using Subscriptions = std::unordered_map<std::string, std::optional<std::uint64_t>>;
+  Subscriptions subscriptions_;
+  // The entry the last frame went to: fan-out brings long runs for one document, and a
+  // string compare is cheaper than hashing the name for each of them. Reset on every change.
+  Subscriptions::iterator last_delivered_ = subscriptions_.end();
 };
 
 // A server message encoded as a frame that belongs to no document.

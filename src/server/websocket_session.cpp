@@ -170,7 +170,20 @@ void WebSocketSession::send(std::string_view, const collab::Frame& frame) {
     return close_with(CloseCode::kSlowReader, "slow_reader");
   }
   queue_.push_back(frame.json);
+  if (frame.paced) return request_pace();
+  urgent_queued_ = true;
   schedule_flush();
+}
+
+void WebSocketSession::request_pace() {
+  if (pace_requested_ || flush_scheduled_ || writing_) return;
+  pace_requested_ = true;
+  environment_.pacers.on_loop(context_.loop).request(shared_from_this());
+}
+
+void WebSocketSession::paced_flush() {
+  pace_requested_ = false;
+  flush();
 }
 
 void WebSocketSession::fail(const proto::ErrorMessage& error) {
@@ -197,6 +210,7 @@ void WebSocketSession::flush() {
     return;
   }
   writing_ = true;
+  urgent_queued_ = false;
   ws_.text(true);
   auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->on_write(ec);
@@ -225,7 +239,9 @@ void WebSocketSession::on_write(beast::error_code ec) {
   writing_ = false;
   writing_frames_.clear();
   if (ec) return teardown();
-  flush();
+  // Fan-out queued during the write waits for the next tick; an ack or a close does not.
+  if (urgent_queued_ || pending_close_ || queue_.empty()) return flush();
+  request_pace();
 }
 
 void WebSocketSession::close_with(CloseCode code, std::string_view reason) {

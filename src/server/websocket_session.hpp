@@ -4,6 +4,7 @@
 #include "server/protocol_session.hpp"
 #include "server/router.hpp"
 #include "server/transport_metrics.hpp"
+#include "server/write_pacer.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -52,15 +53,19 @@ struct WebSocketEnvironment {
   std::function<std::variant<Permissions, proto::ErrorMessage>(const std::optional<std::string>&)>
       authorize;
   TransportMetrics& metrics;
+  WritePacers& pacers;
 };
 
 // One WebSocket connection on /v1/ws carrying protocol v1 (subprotocol tandem.v1).
 //
-// Outbound frames are queued and written together: everything queued during one loop turn
-// goes out in one WebSocket message (a JSON array when there are several), so a burst costs one
-// socket write. A single frame is written straight from the shared encoded bytes.
+// Outbound frames are queued and written together: everything queued until the flush goes out
+// in one WebSocket message (a JSON array when there are several), so a burst costs one socket
+// write. Fan-out frames (other clients' ops, presence) flush at the loop's next pacing tick
+// (WritePacer); everything else at the end of the current loop turn. A single frame is written
+// straight from the shared encoded bytes.
 class WebSocketSession : public Connection,
                          public FrameSink,
+                         public PacedWriter,
                          public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(UpgradeRequest&& upgrade, WebSocketEnvironment& environment);
@@ -72,6 +77,7 @@ class WebSocketSession : public Connection,
 
   void send(std::string_view doc, const collab::Frame& frame) override;
   void fail(const proto::ErrorMessage& error) override;
+  void paced_flush() override;
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -80,6 +86,7 @@ class WebSocketSession : public Connection,
   void on_message(std::string_view text);
   void on_hello(proto::Hello& hello);
   void schedule_flush();
+  void request_pace();
   void flush();
   void on_write(boost::beast::error_code ec);
   void close_with(CloseCode code, std::string_view reason);
@@ -100,6 +107,8 @@ class WebSocketSession : public Connection,
   std::string batch_;                               // a several-frame write, as a JSON array
   bool writing_ = false;
   bool flush_scheduled_ = false;
+  bool pace_requested_ = false;
+  bool urgent_queued_ = false;  // the queue holds a frame that must not wait for a tick
   // A close is wanted; it goes out once the current write has finished.
   std::optional<std::pair<CloseCode, std::string>> pending_close_;
   bool closing_ = false;
