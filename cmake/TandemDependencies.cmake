@@ -12,3 +12,14 @@ find_package(tomlplusplus REQUIRED)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 include(GoogleTest)
+
+# jemalloc for the server and the benchmarks that measure it: documents, connections and the
+# store's writer allocate on one thread and free on another all the time, which glibc's malloc
+# handles poorly (about a fifth of the CPU per confirmed op, BENCHMARKS.md). Sanitizer builds
+# keep the system allocator, which ASan replaces.
+add_library(tandem_allocator INTERFACE)
+if(NOT TANDEM_SANITIZE)
+  find_library(JEMALLOC_LIBRARY jemalloc REQUIRED)
+  target_link_libraries(tandem_allocator INTERFACE ${JEMALLOC_LIBRARY})
+  target_compile_definitions(tandem_allocator INTERFACE TANDEM_JEMALLOC=1)
+endif()

@@ -307,45 +307,38 @@ void DocumentActor::process(Submit submit) {
                   "base version " + std::to_string(submit.base) +
                       " is older than the kept history; resubscribe and re-apply");
   }
-  // The base is older than the window: fetch the ops in between (and check the log for an
-  // earlier application of this seq) before going on; later submits wait their turn.
+  // The base is older than the window: fetch the ops in between before going on; later
+  // submits wait their turn.
   fetching_ = true;
   const std::uint64_t from = submit.base;
   const std::uint64_t until = history_.start();
   auto shared = std::make_shared<Submit>(std::move(submit));
-  services_.store.find_op(
-      doc_, shared->client, shared->seq,
-      on_loop<std::optional<store::StoredOp>>(
-          [this, shared, from, until](store::Result<std::optional<store::StoredOp>> original) {
-            if (!original.ok()) {
-              fetching_ = false;
+  services_.store.read_ops(
+      doc_, from, until,
+      on_loop<std::vector<store::StoredOp>>(
+          [this, shared](store::Result<std::vector<store::StoredOp>> older) mutable {
+            fetching_ = false;
+            if (!older.ok()) {
               reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
-              return pump();
+            } else {
+              process_with_older_ops(std::move(*shared), std::move(older.value()));
             }
-            services_.store.read_ops(
-                doc_, from, until,
-                on_loop<std::vector<store::StoredOp>>(
-                    [this, shared, original = std::move(original.value())](
-                        store::Result<std::vector<store::StoredOp>> older) mutable {
-                      fetching_ = false;
-                      if (!older.ok()) {
-                        reject(*shared, proto::ErrorCode::kInternal,
-                               "the op log could not be read");
-                      } else {
-                        process_with_older_ops(std::move(*shared), std::move(older.value()),
-                                               std::move(original));
-                      }
-                      pump();
-                    }));
+            pump();
           }));
 }
 
-void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
-                                           std::optional<store::StoredOp> original) {
+void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::StoredOp> older) {
+  // Exactly-once: an op is applied at or after its base, so an earlier application of this
+  // (client, seq) is among the ops read from the base on, or in the window after them.
+  std::optional<std::uint64_t> original;
+  for (const store::StoredOp& stored : older) {
+    if (stored.seq == submit.seq && stored.client == submit.client) original = stored.version;
+  }
+  if (!original) original = history_.find(submit.client, submit.seq);
   if (original) {
     batch_.push_back(BatchItem{true,
                                false,
-                               original->version,
+                               *original,
                                std::move(submit.author),
                                std::move(submit.client),
                                submit.seq,

@@ -117,8 +117,7 @@ class DocumentActor {
 
   void pump();
   void process(Submit submit);
-  void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older,
-                              std::optional<store::StoredOp> original);
+  void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older);
   void apply_and_append(Submit submit, ot::Op transformed);
   void on_appended(std::uint64_t version, const store::Result<void>& result);
   void finish_batch();

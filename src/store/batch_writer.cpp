@@ -111,9 +111,6 @@ Result<void> BatchWriter::append(const std::string& doc, const StoredOp& op, std
     case SQLITE_DONE:
       (*state)->next_version = op.version + 1;
       return {};
-    case SQLITE_CONSTRAINT_UNIQUE:
-      return conflict("client '" + op.client + "' seq " + std::to_string(op.seq) +
-                      " is already in the log of document '" + doc + "'");
     case SQLITE_CONSTRAINT_PRIMARYKEY:
       return conflict(describe(doc, op.version) + " is already in the log");
     default:

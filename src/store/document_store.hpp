@@ -65,9 +65,6 @@ class DocumentStore {
   // Ops with from <= version < to, in order; fewer when the log ends or was pruned before `from`.
   virtual void read_ops(std::string doc, std::uint64_t from, std::uint64_t to,
                         Done<std::vector<StoredOp>> done) = 0;
-  // The op a (client, seq) pair produced, if the log still has it (exactly-once resubmits).
-  virtual void find_op(std::string doc, std::string client, std::uint64_t seq,
-                       Done<std::optional<StoredOp>> done) = 0;
   // Appends of one document must be issued in version order without gaps; many appends (of
   // any documents) share one transaction and one fsync (group commit).
   virtual void append(std::string doc, StoredOp op, Done<void> done) = 0;

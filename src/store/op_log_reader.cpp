@@ -20,9 +20,6 @@ constexpr const char* kSelectOpsRange =
     "SELECT o.version, o.client, o.seq, o.op, o.time_ms FROM documents d "
     "JOIN ops o ON o.doc = d.id WHERE d.name = ?1 AND o.version >= ?2 AND o.version < ?3 "
     "ORDER BY o.version";
-constexpr const char* kSelectOpByClientSeq =
-    "SELECT o.version, o.client, o.seq, o.op, o.time_ms FROM documents d "
-    "JOIN ops o ON o.doc = d.id WHERE d.name = ?1 AND o.client = ?2 AND o.seq = ?3";
 
 // Range bounds beyond SQLite's signed integers mean "no bound" (e.g. to = UINT64_MAX).
 std::uint64_t clamp_bound(std::uint64_t value) {
@@ -107,20 +104,6 @@ Result<std::vector<StoredOp>> OpLogReader::read_ops(const std::string& doc, std:
   while ((rc = (*stmt)->step()) == SQLITE_ROW) ops.push_back(read_op_row(**stmt));
   if (rc != SQLITE_DONE) return connection_.error(ErrorCode::kIo, "read ops", rc);
   return ops;
-}
-
-Result<std::optional<StoredOp>> OpLogReader::find_op(const std::string& doc,
-                                                     const std::string& client, std::uint64_t seq) {
-  auto stmt = connection_.statement(kSelectOpByClientSeq);
-  if (!stmt) return std::move(stmt).error();
-  const StatementReset reset(**stmt);
-  (*stmt)->bind_text(1, doc);
-  (*stmt)->bind_text(2, client);
-  (*stmt)->bind_uint64(3, seq);
-  const int rc = (*stmt)->step();
-  if (rc == SQLITE_ROW) return std::optional<StoredOp>(read_op_row(**stmt));
-  if (rc != SQLITE_DONE) return connection_.error(ErrorCode::kIo, "find op", rc);
-  return std::optional<StoredOp>();
 }
 
 }  // namespace tandem::store

@@ -10,7 +10,7 @@
 
 namespace tandem::store {
 
-// The queries behind load, read_ops and find_op, on the reader's read-only connection. WAL
+// The queries behind load and read_ops, on the reader's read-only connection. WAL
 // lets them run while the writer commits; each sees only committed (hence fsynced) data.
 class OpLogReader {
  public:
@@ -20,8 +20,6 @@ class OpLogReader {
   Result<LoadedDocument> load(const std::string& doc);
   Result<std::vector<StoredOp>> read_ops(const std::string& doc, std::uint64_t from,
                                          std::uint64_t to);
-  Result<std::optional<StoredOp>> find_op(const std::string& doc, const std::string& client,
-                                          std::uint64_t seq);
 
  private:
   Result<LoadedDocument> load_in_transaction(const std::string& doc);

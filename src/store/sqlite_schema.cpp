@@ -43,6 +43,24 @@ constexpr std::array kMigrations{
       ) STRICT;
       PRAGMA application_id = 1413566020;
     )sql"},
+    Migration{2, R"sql(
+      -- Without UNIQUE (doc, client, seq): exactly-once is checked by the document, over the
+      -- ops since a submit's base (docs/store.md). That index took a random B-tree insert per
+      -- op, about 40 % of the writer's time. SQLite cannot drop a constraint: rebuild.
+      CREATE TABLE ops_v2 (
+        doc INTEGER NOT NULL REFERENCES documents (id),
+        version INTEGER NOT NULL,
+        client TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        PRIMARY KEY (doc, version)
+      ) STRICT;
+      INSERT INTO ops_v2 (doc, version, client, seq, op, time_ms)
+        SELECT doc, version, client, seq, op, time_ms FROM ops ORDER BY rowid;
+      DROP TABLE ops;
+      ALTER TABLE ops_v2 RENAME TO ops;
+    )sql"},
 };
 
 static_assert(kApplicationId == 1413566020, "migration 1 writes kApplicationId literally");

@@ -75,15 +75,6 @@ void SqliteStore::read_ops(std::string doc, std::uint64_t from, std::uint64_t to
       });
 }
 
-void SqliteStore::find_op(std::string doc, std::string client, std::uint64_t seq,
-                          Done<std::optional<StoredOp>> done) {
-  reader_thread_->post([this, doc = std::move(doc), client = std::move(client), seq,
-                        done = std::move(done)](bool cancelled) {
-    if (cancelled) return done(closed_error());
-    done(reader_->find_op(doc, client, seq));
-  });
-}
-
 void SqliteStore::append(std::string doc, StoredOp op, Done<void> done) {
   write(WriteRequest{std::move(doc), std::move(op), std::move(done), {}});
 }

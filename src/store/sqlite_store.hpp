@@ -38,7 +38,7 @@ struct SqliteStoreStats {
 // DocumentStore on one SQLite file (WAL, synchronous=FULL). A writer thread with its own
 // connection group-commits every queued append and snapshot in one transaction and runs
 // their completions after COMMIT, in the order the writes were issued; a reader thread with a
-// read-only connection serves load, read_ops and find_op in order, concurrently with writes.
+// read-only connection serves load and read_ops in order, concurrently with writes.
 // Completions run on those two threads and must not block or throw; they may call the store
 // again, but must not call close() or destroy it. After close(), calls complete at once on the
 // caller's thread with kClosed. See docs/store.md.
@@ -54,8 +54,6 @@ class SqliteStore final : public DocumentStore {
   void load(std::string doc, Done<LoadedDocument> done) override;
   void read_ops(std::string doc, std::uint64_t from, std::uint64_t to,
                 Done<std::vector<StoredOp>> done) override;
-  void find_op(std::string doc, std::string client, std::uint64_t seq,
-               Done<std::optional<StoredOp>> done) override;
   // An op with time_ms 0 is stamped with the writer's clock when its batch is written.
   void append(std::string doc, StoredOp op, Done<void> done) override;
   void save_snapshot(std::string doc, Snapshot snapshot, std::optional<std::uint64_t> keep_ops_from,

@@ -39,10 +39,8 @@ TEST(BatchWriterTest, RefusedRequestsFailAloneInTheirTransaction) {
   batch.push_back(append_request("a", make_op("a", 2)));  // gap
   batch.push_back(append_request("a", make_op("a", 1)));
   batch.push_back(append_request("a", make_op("a", 1)));  // duplicate version
-  StoredOp dup_seq = make_op("b", 0);
-  batch.push_back(append_request("b", dup_seq));
-  dup_seq.version = 1;
-  batch.push_back(append_request("b", dup_seq));  // duplicate (client, seq)
+  batch.push_back(append_request("b", make_op("b", 0)));
+  batch.push_back(append_request("b", make_op("b", 0)));  // duplicate version on another doc
   batch.push_back(append_request("b", make_op("b", 1)));
   batch.push_back(WriteRequest{"b", SnapshotWrite{Snapshot{5, "ahead"}, 0}, {}, {}});
   batch.push_back(WriteRequest{"b", SnapshotWrite{Snapshot{2, "b2"}, 1}, {}, {}});

@@ -80,6 +80,41 @@ TEST(SqliteOpenTest, ReopeningDoesNotMigrateAgain) {
   ASSERT_TRUE(append_sync(*again, "doc", make_op("doc", 0)).ok());
 }
 
+// A store written by schema 1 (which had UNIQUE (doc, client, seq)) opens with its ops intact
+// and without that index.
+TEST(SqliteOpenTest, MigratesASchemaOneStoreKeepingEveryOp) {
+  TempDir dir;
+  raw_exec(dir.db(), R"sql(
+    CREATE TABLE documents (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                            oldest_retained_version INTEGER NOT NULL DEFAULT 0) STRICT;
+    CREATE TABLE ops (doc INTEGER NOT NULL REFERENCES documents (id), version INTEGER NOT NULL,
+                      client TEXT NOT NULL, seq INTEGER NOT NULL, op TEXT NOT NULL,
+                      time_ms INTEGER NOT NULL, PRIMARY KEY (doc, version),
+                      UNIQUE (doc, client, seq)) STRICT;
+    CREATE TABLE snapshots (doc INTEGER PRIMARY KEY REFERENCES documents (id),
+                            version INTEGER NOT NULL, text TEXT NOT NULL) STRICT;
+    PRAGMA application_id = 1413566020;
+    PRAGMA user_version = 1;
+    INSERT INTO documents (id, name) VALUES (7, 'doc');
+    INSERT INTO ops VALUES (7, 0, 'client-doc', 1, '[0,"doc@0"]', 1700000000000);
+    INSERT INTO ops VALUES (7, 1, 'client-doc', 2, '[1,"doc@1"]', 1700000000001);
+  )sql");
+  auto store = open_store(dir.db());
+  ASSERT_NE(store, nullptr);
+  auto loaded = load_sync(*store, "doc");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_EQ(loaded->ops.size(), 2u);
+  EXPECT_EQ(loaded->ops[0], make_op("doc", 0));
+  EXPECT_EQ(loaded->ops[1], make_op("doc", 1));
+  ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", 2)).ok());
+  store.reset();
+  EXPECT_EQ(raw_query_int(dir.db(), "PRAGMA user_version"), latest_schema_version());
+  EXPECT_EQ(raw_query_int(dir.db(),
+                          "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                          "AND tbl_name = 'ops'"),
+            1);  // the primary key's only
+}
+
 TEST(SqliteOpenTest, RefusesANewerSchemaVersion) {
   TempDir dir;
   ASSERT_NE(open_store(dir.db()), nullptr);

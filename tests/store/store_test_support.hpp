@@ -60,12 +60,6 @@ inline Result<std::vector<StoredOp>> read_ops_sync(DocumentStore& store, const s
       [&](auto done) { store.read_ops(doc, from, to, std::move(done)); });
 }
 
-inline Result<std::optional<StoredOp>> find_op_sync(DocumentStore& store, const std::string& doc,
-                                                    const std::string& client, std::uint64_t seq) {
-  return call_sync<std::optional<StoredOp>>(
-      [&](auto done) { store.find_op(doc, client, seq, std::move(done)); });
-}
-
 inline Result<void> save_snapshot_sync(DocumentStore& store, const std::string& doc,
                                        Snapshot snapshot,
                                        std::optional<std::uint64_t> keep_ops_from) {
