@@ -5,6 +5,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { TandemDocument, type DocumentLink } from './document.js';
 import { Emitter } from './emitter.js';
 import { Heartbeat } from './heartbeat.js';
+import { IdleCuts } from './idle_cuts.js';
 import { DEFAULT_DEADLINES, negotiate, NegotiationFailed, type Deadlines } from './negotiate.js';
 import { chooseClientId, defaultOutbox, markPending, MemoryOutbox, sweepOutbox, type Outbox, type OutboxRecord } from './outbox.js';
 import { newClientId, type Attempt, type ClientMessage, type Negotiation, type ServerMessage, type TransportName } from './protocol.js';
@@ -64,6 +65,10 @@ export interface Diagnostics {
   /** Milliseconds from connect() to the first welcome. */
   firstConnectMs: number | null;
   lastFailure: string | null;
+  /** A proxy's idle timeout learned from WebSockets cut after the same silence, if any. */
+  idleTimeoutMs: number | null;
+  /** The heartbeat interval in use. */
+  heartbeatMs: number | null;
 }
 
 type Events = { status: ClientStatus };
@@ -103,6 +108,8 @@ export class TandemClient extends Emitter<Events> {
   #startedAt = now();
   #firstConnectMs: number | null = null;
   #lastFailure: string | null = null;
+  #idleCuts = new IdleCuts();
+  #heartbeatMs: number | null = null;
   #heartbeat = new Heartbeat(
     (id) => { this.#send({ t: 'ping', id }); },
     (ms) => this.#drop(new TransportFailure('silent', `no answer to a ping within ${ms} ms`), 'reconnecting'),
@@ -175,6 +182,8 @@ export class TandemClient extends Emitter<Events> {
       probes: this.#probes.map((n) => ({ ...n, attempts: [...n.attempts] })),
       firstConnectMs: this.#firstConnectMs,
       lastFailure: this.#lastFailure,
+      idleTimeoutMs: this.#idleCuts.learnedMs,
+      heartbeatMs: this.#heartbeatMs,
     };
   }
 
@@ -300,7 +309,8 @@ export class TandemClient extends Emitter<Events> {
     this.#attempt = 0;
     if (this.option === 'auto') saveVerdict(this.url, transport.name, this.#options.verdictTtlMs ?? 86_400_000);
     this.#setStatus('connected', transport.name, describe(transport.name, attempts, this.option));
-    this.#heartbeat.start(heartbeatMs);
+    this.#heartbeatMs = this.#idleCuts.heartbeatMs(heartbeatMs);
+    this.#heartbeat.start(this.#heartbeatMs);
     for (const doc of this.#docs.values()) doc.onConnected(seamless);
     const early = this.#early.get(transport) ?? [];
     this.#early.clear();
@@ -316,6 +326,8 @@ export class TandemClient extends Emitter<Events> {
   #drop(failure: TransportFailure, state: 'reconnecting' | 'offline'): void {
     this.#lastFailure = `${this.#transport?.name ?? 'transport'}: ${failure.message}`;
     const transport = this.#transport;
+    // A WebSocket closed under us after a silence: maybe a proxy's read timeout (idle_cuts.ts).
+    if (transport?.name === 'websocket' && failure.outcome !== 'silent') this.#idleCuts.cut(this.#heartbeat.idleMs());
     this.#transport = null;
     this.#generation++;
     transport?.close();

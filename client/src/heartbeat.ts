@@ -4,6 +4,7 @@ export class Heartbeat {
   #timer: ReturnType<typeof setInterval> | null = null;
   #intervalMs = 20_000;
   #lastSent = 0;
+  #lastReceived = 0;
   #pingSentAt: number | null = null;
   #pingId = 0;
 
@@ -17,6 +18,7 @@ export class Heartbeat {
     this.stop();
     this.#intervalMs = intervalMs;
     this.#lastSent = this.now();
+    this.#lastReceived = this.#lastSent;
     this.#pingSentAt = null;
     const tick = Math.max(250, Math.min(5000, intervalMs / 4));
     this.#timer = setInterval(() => {
@@ -42,5 +44,11 @@ export class Heartbeat {
   sent(): void { this.#lastSent = this.now(); }
 
   /** Anything received proves the path works. */
-  received(): void { this.#pingSentAt = null; }
+  received(): void {
+    this.#pingSentAt = null;
+    this.#lastReceived = this.now();
+  }
+
+  /** How long nothing went either way. */
+  idleMs(): number { return this.now() - Math.max(this.#lastSent, this.#lastReceived); }
 }

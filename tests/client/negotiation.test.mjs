@@ -211,6 +211,27 @@ test('a connection that goes quiet is found dead by the heartbeat and replaced',
   } finally { t.done(); }
 });
 
+test('WebSockets cut twice after the same silence (a proxy read timeout) make heartbeats go out within it', async () => {
+  const t = setup({ options: { backoff: { baseMs: 10, maxMs: 50 } } });
+  try {
+    await until(() => connected(t.client), 2000, 'connected');
+    for (let cut = 0; cut < 2; cut++) {
+      const socket = t.WebSocket.instances.at(-1);
+      await sleep(2300);
+      assert.equal(socket.sent.filter((m) => m.t === 'ping').length, 0, 'no ping before the server\'s 20 s interval');
+      socket.drop();
+      await until(() => t.WebSocket.instances.at(-1) !== socket && connected(t.client), 3000, 'reconnected');
+    }
+    const diagnostics = t.client.diagnostics();
+    assert.ok(diagnostics.idleTimeoutMs >= 2200 && diagnostics.idleTimeoutMs <= 2700, `learned ${diagnostics.idleTimeoutMs} ms`);
+    assert.ok(diagnostics.heartbeatMs < 2000, `heartbeat ${diagnostics.heartbeatMs} ms`);
+    const kept = t.WebSocket.instances.at(-1);
+    await sleep(2300);
+    assert.ok(kept.sent.some((m) => m.t === 'ping'), 'a ping went out before the proxy would cut');
+    assert.equal(diagnostics.reconnects, 2);
+  } finally { t.done(); }
+});
+
 test('full-jitter backoff stays within 0..min(30 s, 0.5 s * 2^n) and honours Retry-After', () => {
   for (let attempt = 0; attempt < 12; attempt++) {
     const ceiling = Math.min(30_000, 500 * 2 ** attempt);

@@ -1,6 +1,6 @@
 // The proxy matrix (issue 7): every cell of cells.mjs, started at once, probed on every
-// transport, checked against what the cell must do, and written to RESULTS.md. The browser
-// layer (issue 6) adds its per-cell checks on top of startCell().
+// transport, checked against what the cell must do, and written to RESULTS.md. In every cell two
+// Chromium pages also type into one document through the proxy (browser_check.mjs).
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
@@ -8,6 +8,7 @@ import {
   probeWebSocket, probeSse, probePoll, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
 } from './probes.mjs';
 import { writeResults } from './results.mjs';
+import { browserCheck, closeBrowser } from './browser_check.mjs';
 import { runTandem, slowFactor } from '../../support/tandem_process.mjs';
 
 const IDLE_MS = 30000;        // longer than the poll hold (25 s) and a WebSocket ping (20 s)
@@ -17,14 +18,15 @@ const ALL = ['websocket', 'sse', 'poll'];
 // What each cell must do. ws: 'ok' | {refused: status, code?} | 'silent' | 'hung';
 // wsIdle / sseIdle: 'kept' or {cutMs}; sse: 'prompt' | 'buffered';
 // poll: {status, ms, empty} of a poll held with nothing to send; converge: the transports
-// two clients each are made to edit through.
-const CORRECT = { ws: 'ok', wsIdle: 'kept', sse: 'prompt', sseIdle: 'kept', poll: { status: 200, ms: 25000, empty: true }, converge: ALL };
-const NO_UPGRADE = { ...CORRECT, ws: { refused: 426, code: 'upgrade_required' }, converge: ['sse', 'poll'] };
+// two clients each are made to edit through; browser: the transport Chromium must settle on,
+// and editableMs the issue's target for page load to an editable, synced document.
+const CORRECT = { ws: 'ok', wsIdle: 'kept', sse: 'prompt', sseIdle: 'kept', poll: { status: 200, ms: 25000, empty: true }, converge: ALL, browser: 'websocket', editableMs: 300 };
+const NO_UPGRADE = { ...CORRECT, ws: { refused: 426, code: 'upgrade_required' }, converge: ['sse', 'poll'], browser: 'sse', editableMs: 1000 };
 // Without --allow-origin, what a browser's POST gets (cells that run with it are checked on a
 // second instance started without it): the deploy/ files pass Host, the naive nginx does not.
 const CUT_AT_10S = { ...CORRECT, wsIdle: { cutMs: 10000 }, sseIdle: { cutMs: 10000 }, poll: { status: 504, ms: 10000, empty: false } };
 const TUNED = { ...CORRECT, poll: { status: 200, ms: 8000, empty: true } };
-const FAULT = { ...CORRECT, converge: ['sse', 'poll'] };
+const FAULT = { ...CORRECT, converge: ['sse', 'poll'], browser: 'sse', editableMs: 2000 };
 
 export const EXPECTED = {
   '1-nginx': CORRECT,
@@ -35,14 +37,14 @@ export const EXPECTED = {
   '1-caddy-tls': CORRECT,
   '1-haproxy-tls': CORRECT,
   '2-nginx-naive': { ...NO_UPGRADE, originWithoutAllowList: { status: 403, code: 'origin_not_allowed' } },
-  '3-nginx-buffering': { ...NO_UPGRADE, sse: 'buffered', sseIdle: null, converge: ['poll'] },
+  '3-nginx-buffering': { ...NO_UPGRADE, sse: 'buffered', sseIdle: null, converge: ['poll'], browser: 'poll', editableMs: 2000 },
   '4-nginx-timeout': CUT_AT_10S,
   '4-nginx-timeout-tuned': TUNED,
   '5-apache-no-upgrade': NO_UPGRADE,
   '6-haproxy-no-tunnel': CUT_AT_10S,
   '6-haproxy-no-tunnel-tuned': TUNED,
   '7-silent': { ...FAULT, ws: 'silent' },
-  '7-500': { ...FAULT, ws: { refused: 500 } },
+  '7-500': { ...FAULT, ws: { refused: 500 }, editableMs: 1000 },
   '7-hang': { ...FAULT, ws: 'hung' },
   '8-nginx-tls': CORRECT,
 };
@@ -153,8 +155,41 @@ function checkPoll(poll, expected) {
   assertCutNear('held poll', poll.hold.ms, expected.poll.ms);
 }
 
+// Chromium in the cell: both pages on the expected transport, no error, every keystroke once;
+// idle through a proxy's read timeout, two cuts and no more: after two the client has learned
+// the timeout and keeps the WebSocket alive with heartbeats within it (client/src/idle_cuts.ts).
+// (A page may see fewer cuts: the other page's reconnects send it presence, which resets the
+// proxy's timer on its socket.)
+function checkBrowser(browser, expected) {
+  const summary = JSON.stringify(browser);
+  for (const page of browser.pages) {
+    assert.equal(page.status, 200, `the demo page through the proxy: ${summary}`);
+    assert.equal(page.transport, expected.browser, `transport Chromium settled on: ${summary}`);
+  }
+  for (const round of browser.rounds) {
+    assert.equal(round.converged, true, `the two pages and the server disagree: ${summary}`);
+    assert.deepEqual(round.wrong, [], `keystrokes lost or doubled: ${summary}`);
+  }
+  assert.deepEqual(browser.pageErrors, [], 'errors in the page');
+  for (const page of browser.final) {
+    assert.equal(page.state, 'connected', `the page ended ${page.state}: ${page.banner}`);
+    assert.equal(page.transport, expected.browser);
+    if (expected.wsIdle?.cutMs) {
+      assert.ok(page.reconnects <= 2, `${page.reconnects} reconnects in ${3 * expected.wsIdle.cutMs / 1000 + 5} s idle: ${summary}`);
+      if (page.reconnects === 2) {
+        assert.ok(Math.abs(page.idleTimeoutMs - expected.wsIdle.cutMs) < 2500, `learned an idle timeout of ${page.idleTimeoutMs} ms: ${summary}`);
+      }
+    } else {
+      assert.ok(page.reconnects <= 1, `${page.reconnects} reconnects: ${summary}`);
+    }
+  }
+}
+
 describe('proxy matrix', { concurrency: true }, () => {
-  after(() => writeResults(observed, EXPECTED));
+  after(async () => {
+    await closeBrowser();
+    writeResults(observed, EXPECTED);
+  });
 
   for (const name of Object.keys(CELLS)) {
     const expected = EXPECTED[name];
@@ -164,13 +199,16 @@ describe('proxy matrix', { concurrency: true }, () => {
       observed.set(name, record);
       const writer = await startWriter(cell.upstream.url);
       try {
-        [record.ws, record.sse, record.poll, record.doctor] = await Promise.all([
+        [record.ws, record.sse, record.poll, record.doctor, record.browser] = await Promise.all([
           probeWebSocket(cell, { idleMs: IDLE_MS }),
           probeSse(cell, writer, { observeMs: IDLE_MS, doc: 'sse-probe' }),
           probePoll(cell, writer, { holdDoc: 'poll-hold', liveDoc: 'poll-live' }),
           runDoctor(cell),
+          // Idle through three of the proxy's cuts: two teach the client the timeout.
+          browserCheck(cell, { idleMs: expected.wsIdle?.cutMs ? 3 * expected.wsIdle.cutMs + 5000 : 0 }),
         ]);
         checkDoctor(record.doctor, DOCTOR[name]);
+        checkBrowser(record.browser, expected);
         checkWebSocket(record.ws, expected);
         checkSse(record.sse, expected);
         checkPoll(record.poll, expected);

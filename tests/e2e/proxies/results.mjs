@@ -83,6 +83,21 @@ function describeResume(resume) {
     + `reconnected and resumed beside a poll client: ${ok ? 'nothing lost' : 'LOST EDITS'}`;
 }
 
+function describeBrowser(browser, expected) {
+  if (!browser?.pages?.length) return '—';
+  const transports = browser.pages.map((p) => SHORT[p.transport] ?? p.transport).join('/');
+  const editable = browser.pages.map((p) => p.editableMs).join(' / ');
+  const target = expected?.editableMs ? ` (target ${expected.editableMs})` : '';
+  const rounds = browser.rounds.map((round, i) => {
+    const ok = round.converged && round.wrong.length === 0;
+    const when = i === 0 ? '' : 'after idling through 3 cuts, ';
+    const learned = browser.final.map((s) => (s.idleTimeoutMs ? `${seconds(s.idleTimeoutMs)}` : 'none')).join('/');
+    const reconnects = i === 0 ? '' : `, ${round.states.map((s) => s.reconnects).join('/')} reconnects, idle timeout learned ${learned}`;
+    return `${when}${round.typed} keys typed at once ${ok ? 'converged' : 'DIVERGED'} in ${seconds(round.ms)}${reconnects}`;
+  });
+  return `${transports}; editable in ${editable} ms${target}; ${rounds.join('; ')}`;
+}
+
 function describeDoctor(doctor) {
   if (!doctor) return '—';
   const failed = doctor.report.checks.filter((c) => c.status === 'fail').map((c) => `${c.check} ${c.outcome}`);
@@ -108,7 +123,12 @@ export function writeResults(observed, expected) {
     '"after 11 s" was cut 10 s after its last byte); then clients on every',
     'transport that works typing into one document at once through the proxy (every character',
     'typed must be in the server\'s copy exactly once and every client must agree with it).',
-    'The browser part of each cell (Chromium, issue 6) is added later.',
+    'In the same cell two Chromium pages (playwright-core, Debian `chromium`, fresh contexts) open',
+    'one document of the demo through the proxy, one after the other, and type into it at once',
+    '(real key presses, one at the end, one at the start); "browser" gives the transport each page',
+    'settled on, the time from navigation start to an editable, synced document, and whether both',
+    'pages and the server ended with every keystroke exactly once. Pages are loaded one cell at a',
+    'time, while the other cells\' node probes run.',
     '',
     `Run: ${new Date().toISOString()}. All cells run at once on a shared machine, so times`,
     'include scheduling noise; they show the shape (milliseconds vs. the proxy\'s timeout), not',
@@ -117,14 +137,14 @@ export function writeResults(observed, expected) {
     `Proxies: ${version('nginx', ['-v'])}; ${version('apache2', ['-v'])}; Caddy ${version('caddy', ['version'])};`,
     `${version('haproxy', ['-v'])}.`,
     '',
-    '| cell | WebSocket | idle WebSocket | SSE | idle SSE | held poll | concurrent editing | `tandem doctor` | result |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| cell | WebSocket | idle WebSocket | SSE | idle SSE | held poll | concurrent editing | browser (Chromium ×2) | `tandem doctor` | result |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
       + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
-      + `${describeDoctor(r.doctor)} | ${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
+      + `${describeBrowser(r.browser, expected[name])} | ${describeDoctor(r.doctor)} | ${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
     '3 = nginx buffering and ignoring `X-Accel-Buffering`; 4 = nginx with `proxy_read_timeout 10s`;',
