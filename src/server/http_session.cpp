@@ -4,6 +4,7 @@
 #include "server/json_error.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <cerrno>
 #include <exception>
 #include <string_view>
 #include <utility>
@@ -173,11 +175,16 @@ void HttpSession::handle_request() {
   if (draining_) request.keep_alive(false);
   const RequestContext context = context_for(request);
   // The answer may come from another loop; the session waits for it (a handler must answer).
-  Responder respond([self = shared_from_this()](ResponseGenerator response) {
-    asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-      self->write(std::move(response));
-    });
-  });
+  Responder respond(
+      [self = shared_from_this()](ResponseGenerator response) {
+        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->write(std::move(response));
+        });
+      },
+      [self = shared_from_this()](Responder::PeerGone gone) {
+        asio::post(self->stream_.get_executor(),
+                   [self, gone = std::move(gone)]() mutable { self->watch_peer(std::move(gone)); });
+      });
   try {
     environment_.router.dispatch(request, context, respond);
   } catch (const std::exception& e) {
@@ -190,7 +197,48 @@ void HttpSession::handle_request() {
   }
 }
 
+void HttpSession::watch_peer(Responder::PeerGone gone) {
+  // The answer may already be on its way (then there is nothing left to watch).
+  if (closed_ || !in_request_ || watching_peer_ || buffer_.size() > 0) return;
+  peer_gone_ = std::move(gone);
+  watching_peer_ = true;
+  stream_.expires_never();
+  // Waits for readability without consuming: a pipelined request stays for the parser.
+  stream_.socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      [self = shared_from_this()](beast::error_code ec) { self->on_peer_readable(ec); });
+}
+
+void HttpSession::on_peer_readable(beast::error_code ec) {
+  if (!watching_peer_) return;  // the answer went out first and cancelled the wait
+  watching_peer_ = false;
+  if (ec == asio::error::operation_aborted) return;
+  if (!ec) {
+    char byte = 0;
+    const ssize_t peeked =
+        ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0) return;  // a pipelined request: the client is still there
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      // Woken with nothing to read: keep watching.
+      watching_peer_ = true;
+      stream_.socket().async_wait(
+          asio::ip::tcp::socket::wait_read,
+          [self = shared_from_this()](beast::error_code again) { self->on_peer_readable(again); });
+      return;
+    }
+  }
+  auto gone = std::exchange(peer_gone_, nullptr);
+  close();
+  if (gone) gone();
+}
+
 void HttpSession::write(ResponseGenerator response) {
+  if (watching_peer_) {
+    watching_peer_ = false;
+    peer_gone_ = nullptr;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
   const bool keep_alive = response.keep_alive();
   stream_.expires_after(environment_.limits.body_timeout);
   beast::async_write(stream_, std::move(response),

@@ -60,6 +60,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   bool try_upgrade();
   // Hands the connection over to `route` (admitted) or answers its refusal.
   void hand_over(const UpgradeRoute& route, Request request);
+  // While a handler holds its answer: notices the client closing the connection meanwhile.
+  void watch_peer(Responder::PeerGone gone);
+  void on_peer_readable(boost::beast::error_code ec);
   void write(ResponseGenerator response);
   void on_write(bool keep_alive, boost::beast::error_code ec);
   // Answers a request the parser refused, then closes: the stream position is unknown.
@@ -72,6 +75,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   SessionEnvironment& environment_;
   ConnectionRegistration registration_;
   boost::asio::ip::tcp::endpoint remote_;
+  Responder::PeerGone peer_gone_;  // set while a held answer is being watched
+  bool watching_peer_ = false;
   // Bytes of a request have arrived and it has not been answered yet.
   bool in_request_ = false;
   bool draining_ = false;

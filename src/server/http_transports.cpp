@@ -61,6 +61,13 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
       std::make_shared<DownlinkAdmission>(std::move(std::get<DownlinkAdmission>(admitted)));
   environment.held.fetch_add(1, std::memory_order_relaxed);
   environment.metrics.opened(proto::Transport::kPoll);
+  // A client that leaves mid-hold, at the same age again and again, is a proxy's read timeout.
+  respond.on_peer_gone(
+      [&environment, proxy = describe_proxy(request), started = std::chrono::steady_clock::now()] {
+        const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        environment.proxy_signals.held_poll_abandoned(age, environment.options.poll_hold, proxy);
+      });
   // Only what the answer needs is kept: the request itself is gone when the batch is ready.
   auto reply = std::make_shared<Request>();
   reply->version(request.version());

@@ -31,12 +31,22 @@ struct RequestContext {
 // connection's loop. A connection that has gone away ignores it.
 class Responder {
  public:
-  explicit Responder(std::function<void(ResponseGenerator)> send) : send_(std::move(send)) {}
+  using PeerGone = std::function<void()>;
+
+  explicit Responder(std::function<void(ResponseGenerator)> send,
+                     std::function<void(PeerGone)> watch = {})
+      : send_(std::move(send)), watch_(std::move(watch)) {}
   void operator()(ResponseGenerator response) const { send_(std::move(response)); }
   void operator()(Response&& response) const { send_(ResponseGenerator(std::move(response))); }
+  // For an answer that may take long (a held poll): `gone` runs, on the connection's loop, if
+  // the client closes the connection before the answer is sent. Call at most once.
+  void on_peer_gone(PeerGone gone) const {
+    if (watch_) watch_(std::move(gone));
+  }
 
  private:
   std::function<void(ResponseGenerator)> send_;
+  std::function<void(PeerGone)> watch_;
 };
 
 }  // namespace tandem::server

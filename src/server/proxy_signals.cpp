@@ -81,4 +81,22 @@ void ProxySignals::observe_transport_request(const Request& request) {
   }
 }
 
+void ProxySignals::held_poll_abandoned(std::chrono::milliseconds age,
+                                       std::chrono::milliseconds hold, const std::string& proxy) {
+  const auto cut_at = held_poll_cuts_.departed(age, hold);
+  if (!cut_at) return;
+  metrics_.read_timeout_suspected(*cut_at);
+  if (read_timeout_warning_.allow()) {
+    const auto seconds = static_cast<double>(cut_at->count()) / 1000.0;
+    spdlog::warn(
+        "held polls keep losing their client after {:.1f} s (poll-hold is {} s): a proxy in "
+        "front of Tandem{} has a read timeout shorter than the hold. Raise it above {} s (nginx: "
+        "proxy_read_timeout 60s; HAProxy: timeout server 60s and timeout tunnel 1h; Apache: "
+        "ProxyTimeout 60) or lower poll-hold below it (e.g. --poll-hold {}s). Counted in "
+        "tandem_proxy_read_timeout_suspected_total; at most once a minute",
+        seconds, hold.count() / 1000, proxy.empty() ? "" : " (" + proxy + ")", hold.count() / 1000,
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(seconds * 0.8)));
+  }
+}
+
 }  // namespace tandem::server

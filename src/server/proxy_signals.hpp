@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/http_types.hpp"
+#include "server/repeated_cut_detector.hpp"
 #include "server/router.hpp"
 #include "server/transport_metrics.hpp"
 
@@ -36,11 +37,17 @@ class ProxySignals {
   Response upgrade_missing(const Request& request);
   // A poll or SSE request; HTTP/1.0 means a proxy that can never pass a WebSocket upgrade.
   void observe_transport_request(const Request& request);
+  // A held poll's client left `age` into a hold of `hold`: when polls keep being cut at one
+  // age, a proxy's read timeout is shorter than the hold; count it and say how to fix it.
+  void held_poll_abandoned(std::chrono::milliseconds age, std::chrono::milliseconds hold,
+                           const std::string& proxy);
 
  private:
   TransportMetrics& metrics_;
   LogThrottle upgrade_warning_{std::chrono::seconds(60)};
   LogThrottle http10_warning_{std::chrono::seconds(60)};
+  LogThrottle read_timeout_warning_{std::chrono::seconds(60)};
+  RepeatedCutDetector held_poll_cuts_;
 };
 
 }  // namespace tandem::server

@@ -142,6 +142,18 @@ void TransportMetrics::append_prometheus(std::string& out) const {
          "Transport requests that arrived as HTTP/1.0 through a proxy (no WebSocket possible).");
   sample(out, "tandem_proxied_http10_requests_total", "",
          proxied_http10_.load(std::memory_order_relaxed));
+
+  header(out, "tandem_proxy_read_timeout_suspected_total", "counter",
+         "Held polls whose client left at the same age as several before: a proxy read timeout.");
+  sample(out, "tandem_proxy_read_timeout_suspected_total", "",
+         read_timeout_suspected_.load(std::memory_order_relaxed));
+  header(out, "tandem_proxy_read_timeout_seconds", "gauge",
+         "The age at which held polls were last seen cut again and again (0: never).");
+  out +=
+      "tandem_proxy_read_timeout_seconds " +
+      fmt::format("{:.3f}",
+                  static_cast<double>(read_timeout_ms_.load(std::memory_order_relaxed)) / 1000.0) +
+      "\n";
 }
 
 }  // namespace tandem::server

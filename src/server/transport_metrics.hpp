@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,6 +26,11 @@ class TransportMetrics {
   void origin_refused(proto::Transport transport);
   void upgrade_missing() { upgrade_missing_.fetch_add(1, std::memory_order_relaxed); }
   void proxied_http10() { proxied_http10_.fetch_add(1, std::memory_order_relaxed); }
+  // Held polls cut again and again at the same age, that age (a proxy's read timeout).
+  void read_timeout_suspected(std::chrono::milliseconds age) {
+    read_timeout_suspected_.fetch_add(1, std::memory_order_relaxed);
+    read_timeout_ms_.store(static_cast<std::uint64_t>(age.count()), std::memory_order_relaxed);
+  }
 
   // Appends the Prometheus text exposition (format 0.0.4) of every metric.
   void append_prometheus(std::string& out) const;
@@ -44,6 +50,8 @@ class TransportMetrics {
   std::array<ByTransport, kTransports> switches_{};                      // [from][to]
   Counter upgrade_missing_{0};
   Counter proxied_http10_{0};
+  Counter read_timeout_suspected_{0};
+  Counter read_timeout_ms_{0};
 };
 
 }  // namespace tandem::server

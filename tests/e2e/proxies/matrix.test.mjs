@@ -5,7 +5,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
 import {
-  probeWebSocket, probeSse, probePoll, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
+  probeWebSocket, probeSse, probePoll, probeHeldPollCuts, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
 } from './probes.mjs';
 import { writeResults } from './results.mjs';
 import { browserCheck, closeBrowser } from './browser_check.mjs';
@@ -199,16 +199,22 @@ describe('proxy matrix', { concurrency: true }, () => {
       observed.set(name, record);
       const writer = await startWriter(cell.upstream.url);
       try {
-        [record.ws, record.sse, record.poll, record.doctor, record.browser] = await Promise.all([
+        [record.ws, record.sse, record.poll, record.doctor, record.browser, record.pollCuts] = await Promise.all([
           probeWebSocket(cell, { idleMs: IDLE_MS }),
           probeSse(cell, writer, { observeMs: IDLE_MS, doc: 'sse-probe' }),
           probePoll(cell, writer, { holdDoc: 'poll-hold', liveDoc: 'poll-live' }),
           runDoctor(cell),
           // Idle through three of the proxy's cuts: two teach the client the timeout.
           browserCheck(cell, { idleMs: expected.wsIdle?.cutMs ? 3 * expected.wsIdle.cutMs + 5000 : 0 }),
+          // Where the proxy cuts held polls, the server must tell (tandem_proxy_read_timeout_*).
+          expected.poll.status === 504 ? probeHeldPollCuts(cell) : null,
         ]);
         checkDoctor(record.doctor, DOCTOR[name]);
         checkBrowser(record.browser, expected);
+        if (record.pollCuts) {
+          assert.ok(record.pollCuts.suspected >= 1, `held polls cut at 10 s went unnoticed: ${JSON.stringify(record.pollCuts)}`);
+          assert.ok(Math.abs(record.pollCuts.seconds - expected.poll.ms / 1000) < 1.5, `read timeout reported as ${record.pollCuts.seconds} s`);
+        }
         checkWebSocket(record.ws, expected);
         checkSse(record.sse, expected);
         checkPoll(record.poll, expected);

@@ -212,8 +212,8 @@ export async function probeSse(cell, writer, { observeMs, doc }) {
 
 // Long-poll: the uplink's hello, the first (immediate) answer, a poll held with nothing to
 // send (its status and when it is answered), and a held poll answered by a live op.
-export async function probePoll(cell, writer, { holdDoc, liveDoc, timeoutMs = 45000 }) {
-  const result = { hello: null, firstMs: null, hold: null, liveMs: null };
+// A long-poll client's two requests through the cell: the hello (POST) and one poll.
+function pollRequests(cell, timeoutMs) {
   const fetchFn = makeFetch(cell.ca);
   const base = { Origin: cell.origin };
   const hello = async (client) => {
@@ -237,6 +237,34 @@ export async function probePoll(cell, writer, { holdDoc, liveDoc, timeoutMs = 45
       return { status: 'error', ms: Math.round(performance.now() - startedAt), detail: error.cause?.code ?? error.name };
     }
   };
+  return { hello, poll };
+}
+
+const snapshotOf = (answer) => (Array.isArray(answer.body) ? answer.body.find((m) => m.t === 'snapshot') : null);
+
+// Several clients hold a poll at once through the cell; when a proxy cuts them all at its read
+// timeout, the server must notice the pattern (tandem_proxy_read_timeout_* in /metrics).
+export async function probeHeldPollCuts(cell, { clients = 3, doc = 'cut-polls', timeoutMs = 45000 } = {}) {
+  const { hello, poll } = pollRequests(cell, timeoutMs);
+  const holds = await Promise.all(Array.from({ length: clients }, async (_, i) => {
+    const client = clientId(`cut${i}`);
+    await hello(client);
+    const first = await poll(client, doc);
+    return poll(client, `${doc}@${snapshotOf(first)?.v ?? 0}`);
+  }));
+  await sleep(200);  // the server sees the cuts a moment after the client does
+  const metrics = await (await fetch(`${cell.upstream.url}/metrics`)).text();
+  const value = (name) => Number(metrics.match(new RegExp(`^${name} ([0-9.]+)$`, 'm'))?.[1] ?? NaN);
+  return {
+    holds: holds.map((h) => ({ status: h.status, ms: h.ms })),
+    suspected: value('tandem_proxy_read_timeout_suspected_total'),
+    seconds: value('tandem_proxy_read_timeout_seconds'),
+  };
+}
+
+export async function probePoll(cell, writer, { holdDoc, liveDoc, timeoutMs = 45000 }) {
+  const result = { hello: null, firstMs: null, hold: null, liveMs: null };
+  const { hello, poll } = pollRequests(cell, timeoutMs);
   const a = clientId('pollA');
   const b = clientId('pollB');
   result.hello = await hello(a);
@@ -244,9 +272,9 @@ export async function probePoll(cell, writer, { holdDoc, liveDoc, timeoutMs = 45
   const first = await poll(a, holdDoc);
   result.firstMs = first.ms;
   result.firstStatus = first.status;
-  const snapshot = Array.isArray(first.body) ? first.body.find((m) => m.t === 'snapshot') : null;
+  const snapshot = snapshotOf(first);
   const firstB = await poll(b, liveDoc);
-  const snapshotB = Array.isArray(firstB.body) ? firstB.body.find((m) => m.t === 'snapshot') : null;
+  const snapshotB = snapshotOf(firstB);
   const held = poll(a, `${holdDoc}@${snapshot?.v ?? 0}`);
   const live = poll(b, `${liveDoc}@${snapshotB?.v ?? 0}`);
   await sleep(1000);

@@ -98,6 +98,12 @@ function describeBrowser(browser, expected) {
   return `${transports}; editable in ${editable} ms${target}; ${rounds.join('; ')}`;
 }
 
+function describePollCuts(cuts) {
+  if (!cuts) return '';
+  return `; ${cuts.holds.length} polls held at once, cut (${[...new Set(cuts.holds.map((h) => h.status))].join(', ')}): `
+    + `the server counted a suspected read timeout of ${cuts.seconds.toFixed(1)} s`;
+}
+
 function describeDoctor(doctor) {
   if (!doctor) return '—';
   const failed = doctor.report.checks.filter((c) => c.status === 'fail').map((c) => `${c.check} ${c.outcome}`);
@@ -143,7 +149,7 @@ export function writeResults(observed, expected) {
   for (const name of names) {
     const r = observed.get(name);
     lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
-      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
+      + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)}${describePollCuts(r.pollCuts)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
       + `${describeBrowser(r.browser, expected[name])} | ${describeDoctor(r.doctor)} | ${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
   lines.push('', 'Cells: 1 = the files in `deploy/` (plain and TLS); 2 = nginx `location / { proxy_pass … }`;',
