@@ -217,7 +217,10 @@ void HttpSession::on_peer_readable(beast::error_code ec) {
     char byte = 0;
     const ssize_t peeked =
         ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (peeked > 0) return;  // a pipelined request: the client is still there
+    if (peeked > 0) {
+      peer_gone_ = nullptr;  // a pipelined request: the client is still there
+      return;
+    }
     if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
       // Woken with nothing to read: keep watching.
       watching_peer_ = true;
