@@ -49,6 +49,7 @@ TEST(RepeatedCutDetectorTest, OnlyTheLastEightCount) {
 TEST(RepeatedCutDetectorTest, SafeFromManyLoopsAtOnce) {
   RepeatedCutDetector detector;
   std::vector<std::thread> loops;
+  loops.reserve(4);
   std::atomic<int> found{0};
   for (int t = 0; t < 4; ++t) {
     loops.emplace_back([&] {
