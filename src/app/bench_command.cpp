@@ -16,10 +16,11 @@
 namespace tandem::app {
 
 void add_bench_command(CLI::App& app, BenchFlags& flags) {
-  CLI::App* bench = app.add_subcommand(
-      "bench",
-      "Load a Tandem server on loopback and report latency percentiles, throughput and memory "
-      "(docs/bench.md)");
+  CLI::App* bench =
+      app.add_subcommand("bench",
+                         "Load a Tandem server (or a peer of bench/peers/) on loopback and report "
+                         "latency percentiles, throughput and memory "
+                         "(docs/bench.md)");
   bench->add_option("scenario", flags.scenario, "authors, viewers, docs, idle or join")
       ->required()
       ->type_name("SCENARIO");
@@ -36,6 +37,11 @@ void add_bench_command(CLI::App& app, BenchFlags& flags) {
       ->capture_default_str();
   bench->add_option("--duration", o.duration_seconds, "Seconds measured")->capture_default_str();
   bench->add_option("--transport", flags.transport, "websocket, sse or poll")
+      ->capture_default_str();
+  bench
+      ->add_option("--target", flags.target,
+                   "The server's kind: tandem, or a peer of bench/peers/ (sharedb over websocket, "
+                   "socketio over websocket or poll)")
       ->capture_default_str();
   bench->add_option("--docs", o.docs, "Documents (docs, idle, join)")->capture_default_str();
   bench->add_option("--writers", o.writers, "Writers (viewers)")->capture_default_str();
@@ -83,6 +89,11 @@ int run_bench_command(BenchFlags& flags) {
     return fail("unknown transport '" + flags.transport + "'; expected websocket, sse or poll");
   }
   options.transport = *transport;
+  auto kind = bench::parse_target(flags.target);
+  if (!kind) {
+    return fail("unknown target '" + flags.target + "'; expected tandem, sharedb or socketio");
+  }
+  options.target = *kind;
   if (flags.server_pid > 0) options.server_pid = flags.server_pid;
   if (auto problem = bench::validate(options)) return fail(*problem);
   auto target = bench::parse_loopback_url(options.url);

@@ -12,6 +12,7 @@ namespace tandem::app {
 struct BenchFlags {
   std::string scenario;
   std::string transport = "websocket";
+  std::string target = "tandem";
   int server_pid = 0;
   bench::BenchOptions options;
 };

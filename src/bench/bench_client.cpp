@@ -4,10 +4,6 @@
 #include <random>
 #include <utility>
 
-#include "ot/utf8.hpp"
-#include "proto/decode_server.hpp"
-#include "proto/encode_client.hpp"
-
 namespace tandem::bench {
 
 BenchClient::BenchClient(LoopContext& loop, ClientPlan plan)
@@ -68,18 +64,18 @@ std::uint64_t BenchClient::length_at(std::uint64_t version) const {
 void BenchClient::submit() {
   due_ = false;
   std::uniform_int_distribution<std::uint64_t> where(0, length_at(version_));
-  const std::uint64_t position = where(loop_.random);
   static constexpr std::string_view kLetters = "abcdefghijklmnopqrstuvwxyz";
-  const char letter = kLetters[std::uniform_int_distribution<std::size_t>(0, 25)(loop_.random)];
-  proto::SubmitOp op{plan_.doc_id, version_, next_seq_++, {}};
-  if (position > 0) op.op.push_back(ot::Component::skip(position));
-  op.op.push_back(ot::Component::insert(std::string(1, letter), 1));
+  TypingOp op;
+  op.base_version = version_;
+  op.seq = next_seq_++;
+  op.position = where(loop_.random);
+  op.letter = kLetters[std::uniform_int_distribution<std::size_t>(0, 25)(loop_.random)];
   inflight_seq_ = op.seq;
   inflight_sent_ns_ = now_ns();
   inflight_measured_ = loop_.measuring();
   loop_.stats.in_flight.add();
   if (inflight_measured_) loop_.stats.submitted.add();
-  send_op(proto::encode(op), op.seq);
+  send_op(op);
 }
 
 void BenchClient::confirmed(std::uint64_t version, std::int64_t now) {
@@ -108,75 +104,62 @@ void BenchClient::fail(const std::string& code) {
   loop_.stats.error(code);
 }
 
-std::string BenchClient::subscription() const {
-  if (!has_version_) return plan_.doc_id;
-  return plan_.doc_id + "@" + std::to_string(version_);
-}
-
 void BenchClient::count_frame() {
   if (loop_.measuring()) loop_.stats.frames.add();
 }
 
-void BenchClient::handle_frame(std::string_view frame, bool count) {
+void BenchClient::op_received(std::uint64_t version, bool own, std::optional<std::uint64_t> seq,
+                              std::int64_t now) {
   if (stopped_) return;
-  auto& scratch = loop_.scratch;
-  scratch.clear();
-  if (!scan_server_frame(frame, scratch)) {
-    fail("bad_frame");
-    return;
+  if (reorders_) {
+    if (has_version_ && version < version_) return;  // a replay of an op already applied
+    if (!has_version_ || version > version_) {
+      early_.insert_or_assign(version, Early{own, seq, now});
+      return;
+    }
+  } else if (!has_version_ || version != version_) {
+    // The stream is in version order (docs/protocol.md §5): anything else is a server bug.
+    fail("version_gap");
   }
-  const std::int64_t now = now_ns();
-  if (count) count_frame();
-  // handle_message may send (which never re-enters handle_frame), so the scratch stays put.
-  for (const ScannedMessage& message : scratch) {
-    handle_message(message, now);
-    if (stopped_) return;
+  apply(version, own, seq, now);
+  drain_early();
+}
+
+void BenchClient::drain_early() {
+  // Ops that came early are applied as the gap before them fills, timed from when they came.
+  while (!early_.empty() && !stopped_) {
+    auto next = early_.begin();
+    if (next->first < version_) {
+      early_.erase(next);
+      continue;
+    }
+    if (next->first != version_) break;
+    const Early held = next->second;
+    const std::uint64_t held_version = next->first;
+    early_.erase(next);
+    apply(held_version, held.own, held.seq, held.arrived_ns);
   }
 }
 
-void BenchClient::handle_message(const ScannedMessage& message, std::int64_t now) {
-  if (plan_.probe) check_with_codec(message);
-  switch (message.kind) {
-    case MessageKind::kSnapshot:
-      handle_snapshot(message);
-      return;
-    case MessageKind::kError:
-      handle_error(message);
-      return;
-    case MessageKind::kOp:
-    case MessageKind::kAck:
-      break;
-    default:
-      return;  // welcome, pong, presence: nothing to follow
-  }
-  if (!message.version || message.doc != plan_.doc_id) {
-    fail("unexpected_message");
-    return;
-  }
-  const std::uint64_t version = *message.version;
-  // The stream is in version order (docs/protocol.md §5): anything else is a server bug.
-  if (!has_version_ || version != version_) fail("version_gap");
+void BenchClient::apply(std::uint64_t version, bool own, std::optional<std::uint64_t> seq,
+                        std::int64_t now) {
   version_ = version + 1;
   has_version_ = true;
-  const bool own = message.kind == MessageKind::kAck || message.client == plan_.client_id;
   if (loop_.measuring()) {
     loop_.stats.deliveries.add();
     loop_.stats.ledger.received(plan_.doc, version, now, own);
   }
-  if (own && message.seq && *message.seq == inflight_seq_) confirmed(version, now);
+  if (own && seq && *seq == inflight_seq_) confirmed(version, now);
 }
 
-void BenchClient::handle_snapshot(const ScannedMessage& message) {
-  auto decoded = proto::decode_server_message(message.json);
-  if (!decoded || !std::holds_alternative<proto::Snapshot>(*decoded)) {
-    fail("bad_snapshot");
-    return;
-  }
-  const auto& snapshot = std::get<proto::Snapshot>(*decoded);
-  snapshot_version_ = snapshot.version;
-  snapshot_length_ = ot::count_code_points(snapshot.text);
-  version_ = snapshot.version;
+void BenchClient::snapshot_received(std::uint64_t version, std::uint64_t length) {
+  if (stopped_) return;
+  snapshot_version_ = version;
+  snapshot_length_ = length;
+  version_ = version;
   has_version_ = true;
+  // Ops held from before the snapshot: replays of what it holds go, the rest apply in order.
+  drain_early();
   if (!ready_) {
     ready_ = true;
     loop_.stats.ready.add();
@@ -186,41 +169,6 @@ void BenchClient::handle_snapshot(const ScannedMessage& message) {
     }
     if (on_ready_) std::exchange(on_ready_, {})();
   }
-}
-
-void BenchClient::handle_error(const ScannedMessage& message) {
-  auto decoded = proto::decode_server_message(message.json);
-  if (!decoded || !std::holds_alternative<proto::ErrorMessage>(*decoded)) {
-    fail("bad_error_message");
-    return;
-  }
-  const auto& error = std::get<proto::ErrorMessage>(*decoded);
-  op_refused(error.seq.value_or(0), std::string(proto::error_code_name(error.code)));
-}
-
-void BenchClient::check_with_codec(const ScannedMessage& message) {
-  auto decoded = proto::decode_server_message(message.json);
-  if (!decoded) {
-    fail("server_message_invalid");
-    return;
-  }
-  // The skim and the codec must agree on what they both read.
-  std::visit(
-      [&](const auto& m) {
-        using M = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<M, proto::OpMessage>) {
-          if (message.kind != MessageKind::kOp || message.version != m.version ||
-              message.seq != m.seq || message.client != m.client) {
-            fail("scanner_disagrees");
-          }
-        } else if constexpr (std::is_same_v<M, proto::Ack>) {
-          if (message.kind != MessageKind::kAck || message.version != m.version ||
-              message.seq != m.seq) {
-            fail("scanner_disagrees");
-          }
-        }
-      },
-      *decoded);
 }
 
 }  // namespace tandem::bench

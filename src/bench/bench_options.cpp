@@ -20,35 +20,41 @@ constexpr std::array<std::pair<TransportKind, std::string_view>, 3> kTransports{
     {TransportKind::kPoll, "poll"},
 }};
 
+constexpr std::array<std::pair<TargetKind, std::string_view>, 3> kTargets{{
+    {TargetKind::kTandem, "tandem"},
+    {TargetKind::kShareDb, "sharedb"},
+    {TargetKind::kSocketIo, "socketio"},
+}};
+
+template <class Kind, std::size_t N>
+std::string_view name_of(const std::array<std::pair<Kind, std::string_view>, N>& names, Kind kind) {
+  for (const auto& [value, name] : names) {
+    if (value == kind) return name;
+  }
+  return "unknown";
+}
+
+template <class Kind, std::size_t N>
+std::optional<Kind> parse_name(const std::array<std::pair<Kind, std::string_view>, N>& names,
+                               std::string_view name) {
+  for (const auto& [value, known] : names) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::string_view scenario_name(Scenario scenario) {
-  for (const auto& [value, name] : kScenarios) {
-    if (value == scenario) return name;
-  }
-  return "unknown";
-}
-
+std::string_view scenario_name(Scenario scenario) { return name_of(kScenarios, scenario); }
 std::optional<Scenario> parse_scenario(std::string_view name) {
-  for (const auto& [value, known] : kScenarios) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return parse_name(kScenarios, name);
 }
-
-std::string_view transport_name(TransportKind transport) {
-  for (const auto& [value, name] : kTransports) {
-    if (value == transport) return name;
-  }
-  return "unknown";
-}
-
+std::string_view transport_name(TransportKind transport) { return name_of(kTransports, transport); }
 std::optional<TransportKind> parse_transport(std::string_view name) {
-  for (const auto& [value, known] : kTransports) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return parse_name(kTransports, name);
 }
+std::string_view target_name(TargetKind target) { return name_of(kTargets, target); }
+std::optional<TargetKind> parse_target(std::string_view name) { return parse_name(kTargets, name); }
 
 std::optional<std::string> validate(const BenchOptions& options) {
   if (options.clients == 0) return "--clients must be at least 1";
@@ -67,6 +73,12 @@ std::optional<std::string> validate(const BenchOptions& options) {
   if (writes && options.rate > 1000) return "--rate is per writer and at most 1000 ops/s";
   if (options.scenario == Scenario::kViewers && options.writers == 0) {
     return "--writers must be at least 1";
+  }
+  if (options.target == TargetKind::kShareDb && options.transport != TransportKind::kWebSocket) {
+    return "--target sharedb speaks WebSocket only (its peer has no HTTP transport)";
+  }
+  if (options.target == TargetKind::kSocketIo && options.transport == TransportKind::kSse) {
+    return "--target socketio speaks websocket or poll (Socket.IO has no SSE transport)";
   }
   if (options.scenario == Scenario::kDocs && options.docs > options.clients) {
     return "--docs must not exceed --clients (each document needs an editor)";

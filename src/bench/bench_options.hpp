@@ -19,10 +19,15 @@ enum class Scenario : std::uint8_t {
 
 enum class TransportKind : std::uint8_t { kWebSocket, kSse, kPoll };
 
+// The server under load: Tandem, or one of the peers in bench/peers/ for side-by-side runs.
+enum class TargetKind : std::uint8_t { kTandem, kShareDb, kSocketIo };
+
 std::string_view scenario_name(Scenario scenario);
 std::optional<Scenario> parse_scenario(std::string_view name);
 std::string_view transport_name(TransportKind transport);
 std::optional<TransportKind> parse_transport(std::string_view name);
+std::string_view target_name(TargetKind target);
+std::optional<TargetKind> parse_target(std::string_view name);
 
 struct BenchOptions {
   Scenario scenario = Scenario::kAuthors;
@@ -33,6 +38,7 @@ struct BenchOptions {
   double rate = 2.0;
   double duration_seconds = 10.0;
   TransportKind transport = TransportKind::kWebSocket;
+  TargetKind target = TargetKind::kTandem;
   std::size_t docs = 1;
   std::size_t writers = 1;  // viewers only
   std::optional<int> server_pid;

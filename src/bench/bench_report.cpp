@@ -53,6 +53,7 @@ std::string mib(std::uint64_t bytes) {
 json::object to_json(const BenchReport& r) {
   const BenchOptions& o = r.options;
   json::object options{{"scenario", scenario_name(o.scenario)},
+                       {"target", target_name(o.target)},
                        {"transport", transport_name(o.transport)},
                        {"url", o.url},
                        {"clients", o.clients},
@@ -125,9 +126,11 @@ json::object to_json(const BenchReport& r) {
 std::string to_text(const BenchReport& r) {
   const BenchOptions& o = r.options;
   std::string out = fmt::format(
-      "tandem bench {} over {}: {} clients ({} writing at {} ops/s each), {} doc(s), {:.1f} s "
+      "tandem bench {} against {} over {}: {} clients ({} writing at {} ops/s each), {} doc(s), "
+      "{:.1f} s "
       "measured, {} loops on {} cores\n",
-      scenario_name(o.scenario), transport_name(o.transport), r.total_clients, r.writers, o.rate,
+      scenario_name(o.scenario), target_name(o.target), transport_name(o.transport),
+      r.total_clients, r.writers, o.rate,
       o.scenario == Scenario::kAuthors || o.scenario == Scenario::kViewers ? 1 : o.docs,
       r.window_seconds, r.loops, r.cores);
   out += fmt::format("  connected {} / ready {} in {:.1f} s ({} connections)\n", r.ready,

@@ -64,8 +64,12 @@ class Joiner : public std::enable_shared_from_this<Joiner> {
  public:
   static constexpr auto kJoinTimeout = std::chrono::seconds(10);
 
-  Joiner(TransportKind transport, LoopContext& loop, ClientPlan plan)
-      : transport_(transport), loop_(loop), plan_(std::move(plan)), timer_(loop.io) {}
+  Joiner(TargetKind target, TransportKind transport, LoopContext& loop, ClientPlan plan)
+      : target_(target),
+        transport_(transport),
+        loop_(loop),
+        plan_(std::move(plan)),
+        timer_(loop.io) {}
 
   void start() { join(); }
   void stop() {
@@ -81,7 +85,7 @@ class Joiner : public std::enable_shared_from_this<Joiner> {
     if (stopped_) return;
     ClientPlan plan = plan_;
     plan.client_id += "-" + std::to_string(++count_);
-    client_ = make_client(transport_, loop_, std::move(plan));
+    client_ = make_client(target_, transport_, loop_, std::move(plan));
     const std::uint64_t attempt = count_;
     const auto started = Clock::now();
     client_->start([self = shared_from_this(), attempt, started] {
@@ -111,6 +115,7 @@ class Joiner : public std::enable_shared_from_this<Joiner> {
     });
   }
 
+  TargetKind target_;
   TransportKind transport_;
   LoopContext& loop_;
   ClientPlan plan_;
@@ -255,7 +260,8 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
       for (; next < due; ++next) {
         const bool writes = plan.clients[next].role == ClientPlan::Role::kWriter;
         Loop& loop = writer_loop && writes ? *loops.back() : *loops[next % reader_loops];
-        auto client = make_client(options.transport, *loop.context, plan.clients[next]);
+        auto client =
+            make_client(options.target, options.transport, *loop.context, plan.clients[next]);
         asio::post(loop.io, [&loop, client] {
           loop.clients.push_back(client);
           client->start();
@@ -283,7 +289,8 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
   if (joining) {
     for (std::size_t i = 0; i < plan.clients.size(); ++i) {
       Loop& loop = *loops[i % loops.size()];
-      auto joiner = std::make_shared<Joiner>(options.transport, *loop.context, plan.clients[i]);
+      auto joiner = std::make_shared<Joiner>(options.target, options.transport, *loop.context,
+                                             plan.clients[i]);
       joiners.push_back(joiner);
       asio::post(loop.io, [joiner] { joiner->start(); });
     }

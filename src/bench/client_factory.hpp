@@ -7,8 +7,8 @@
 
 namespace tandem::bench {
 
-// A bench client speaking `transport`.
-std::shared_ptr<BenchClient> make_client(TransportKind transport, LoopContext& loop,
-                                         ClientPlan plan);
+// A bench client speaking `target`'s dialect over `transport` (a pair validate() accepts).
+std::shared_ptr<BenchClient> make_client(TargetKind target, TransportKind transport,
+                                         LoopContext& loop, ClientPlan plan);
 
 }  // namespace tandem::bench

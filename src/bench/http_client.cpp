@@ -10,7 +10,7 @@ namespace tandem::bench {
 
 namespace http = boost::beast::http;
 
-HttpClient::HttpClient(LoopContext& loop, ClientPlan plan) : BenchClient(loop, std::move(plan)) {}
+HttpClient::HttpClient(LoopContext& loop, ClientPlan plan) : TandemClient(loop, std::move(plan)) {}
 
 void HttpClient::open_uplink() {
   if (plan().role != ClientPlan::Role::kWriter) return;
@@ -18,7 +18,7 @@ void HttpClient::open_uplink() {
   post("[" + proto::encode(proto::Hello{plan().client_id, std::nullopt, std::nullopt}) + "]", 0);
 }
 
-void HttpClient::send_op(std::string message, std::uint64_t seq) {
+void HttpClient::send_message(std::string message, std::uint64_t seq) {
   if (!uplink_) return op_refused(seq, "no_uplink");
   post("[" + message + "]", seq);
 }

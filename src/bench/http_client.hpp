@@ -7,20 +7,20 @@
 #include <string>
 #include <utility>
 
-#include "bench/bench_client.hpp"
 #include "bench/http_connection.hpp"
+#include "bench/tandem_client.hpp"
 
 namespace tandem::bench {
 
 // What the two HTTP modes share: the uplink, POST /v1/send on its own keep-alive connection
 // (a hello first, then one op per request, as one op is in flight at a time), and the
 // handling of refused downlink requests. Readers never post: they need no uplink connection.
-class HttpClient : public BenchClient {
+class HttpClient : public TandemClient {
  public:
   HttpClient(LoopContext& loop, ClientPlan plan);
 
  protected:
-  void send_op(std::string message, std::uint64_t seq) override;
+  void send_message(std::string message, std::uint64_t seq) override;
   void close() override;
   // Opens the uplink with a hello when this client writes.
   void open_uplink();

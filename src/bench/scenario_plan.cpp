@@ -57,6 +57,8 @@ RunPlan make_plan(const BenchOptions& options, const std::string& run_id) {
 
 std::size_t connections_needed(const BenchOptions& options, const RunPlan& plan) {
   if (options.transport == TransportKind::kWebSocket) return plan.clients.size();
+  // Socket.IO's polling clients post their join and pongs too: everyone has an uplink.
+  if (options.target == TargetKind::kSocketIo) return 2 * plan.clients.size();
   return plan.clients.size() + plan.writers;
 }
 

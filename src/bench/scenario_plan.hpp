@@ -23,7 +23,7 @@ struct RunPlan {
 RunPlan make_plan(const BenchOptions& options, const std::string& run_id);
 
 // Connections the plan holds open at once: one per WebSocket client; an HTTP client has its
-// downlink plus, when it writes, an uplink.
+// downlink plus, when it writes (or, on Socket.IO, always), an uplink.
 std::size_t connections_needed(const BenchOptions& options, const RunPlan& plan);
 
 }  // namespace tandem::bench
