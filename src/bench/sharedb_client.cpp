@@ -22,8 +22,8 @@ void ShareDbClient::open() {
 }
 
 void ShareDbClient::send_op(const TypingOp& op) {
-  connection_.send(sharedb_submit(kCollection, plan().doc_id, op.base_version, op.seq,
-                                  op.position, op.letter));
+  connection_.send(
+      sharedb_submit(kCollection, plan().doc_id, op.base_version, op.seq, op.position, op.letter));
 }
 
 void ShareDbClient::close() { connection_.close(); }

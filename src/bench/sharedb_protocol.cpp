@@ -63,12 +63,11 @@ std::string sharedb_subscribe(std::string_view collection, std::string_view doc)
          R"(,"v":null})";
 }
 
-std::string sharedb_submit(std::string_view collection, std::string_view doc,
-                           std::uint64_t version, std::uint64_t seq, std::uint64_t position,
-                           char letter) {
-  return R"({"a":"op","c":)" + json_quote(collection) + R"(,"d":)" + json_quote(doc) +
-         R"(,"v":)" + std::to_string(version) + R"(,"seq":)" + std::to_string(seq) +
-         R"(,"op":)" + text_unicode_insert(position, letter) + "}";
+std::string sharedb_submit(std::string_view collection, std::string_view doc, std::uint64_t version,
+                           std::uint64_t seq, std::uint64_t position, char letter) {
+  return R"({"a":"op","c":)" + json_quote(collection) + R"(,"d":)" + json_quote(doc) + R"(,"v":)" +
+         std::to_string(version) + R"(,"seq":)" + std::to_string(seq) + R"(,"op":)" +
+         text_unicode_insert(position, letter) + "}";
 }
 
 }  // namespace tandem::bench

@@ -39,8 +39,7 @@ struct ShareDbMessage {
 Result<ShareDbMessage, std::string> parse_sharedb_message(std::string_view text);
 
 std::string sharedb_subscribe(std::string_view collection, std::string_view doc);
-std::string sharedb_submit(std::string_view collection, std::string_view doc,
-                           std::uint64_t version, std::uint64_t seq, std::uint64_t position,
-                           char letter);
+std::string sharedb_submit(std::string_view collection, std::string_view doc, std::uint64_t version,
+                           std::uint64_t seq, std::uint64_t position, char letter);
 
 }  // namespace tandem::bench

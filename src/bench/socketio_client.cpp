@@ -12,8 +12,7 @@ constexpr std::uint64_t kJoinAck = 0;  // ops use their seq (from 1) as ack id
 }
 
 SocketIoClient::SocketIoClient(LoopContext& loop, ClientPlan plan, bool polling)
-    : BenchClient(loop, std::move(plan)),
-      polling_(polling), connection_(loop) {}
+    : BenchClient(loop, std::move(plan)), polling_(polling), connection_(loop) {}
 
 void SocketIoClient::open() {
   if (polling_) return poll_handshake();
@@ -80,22 +79,22 @@ std::string SocketIoClient::polling_path() const {
 void SocketIoClient::poll_handshake() {
   downlink_ = std::make_shared<HttpConnection>(loop());
   uplink_ = std::make_shared<HttpConnection>(loop());
-  downlink_->send(
-      {http::verb::get, "/socket.io/?EIO=4&transport=polling", 11},
-      [self = shared_from_this(), this](const std::string& error,
-                                        HttpConnection::Response& response) {
-        if (stopped()) return;
-        if (!error.empty()) return fail("handshake_" + error);
-        if (response.result_int() != 200) {
-          return fail("http_" + std::to_string(response.result_int()));
-        }
-        const auto packets = split_polling_payload(response.body());
-        auto open = parse_socketio_packet(packets.front());
-        if (!open || open->kind != SocketIoPacket::Kind::kOpen) return fail("bad_handshake");
-        sid_ = open->sid;
-        send_packet(std::string(socketio_connect()));
-        poll();
-      });
+  downlink_->send({http::verb::get, "/socket.io/?EIO=4&transport=polling", 11},
+                  [self = shared_from_this(), this](const std::string& error,
+                                                    HttpConnection::Response& response) {
+                    if (stopped()) return;
+                    if (!error.empty()) return fail("handshake_" + error);
+                    if (response.result_int() != 200) {
+                      return fail("http_" + std::to_string(response.result_int()));
+                    }
+                    const auto packets = split_polling_payload(response.body());
+                    auto open = parse_socketio_packet(packets.front());
+                    if (!open || open->kind != SocketIoPacket::Kind::kOpen)
+                      return fail("bad_handshake");
+                    sid_ = open->sid;
+                    send_packet(std::string(socketio_connect()));
+                    poll();
+                  });
 }
 
 void SocketIoClient::poll() {
@@ -132,17 +131,17 @@ void SocketIoClient::post_next() {
   }
   outbox_.clear();
   request.body() = std::move(body);
-  uplink_->send(std::move(request), [self = shared_from_this(), this](
-                                        const std::string& error,
-                                        HttpConnection::Response& response) {
-    posting_ = false;
-    if (stopped()) return;
-    if (!error.empty()) return fail("uplink_" + error);
-    if (response.result_int() != 200) {
-      return fail("uplink_http_" + std::to_string(response.result_int()));
-    }
-    post_next();
-  });
+  uplink_->send(std::move(request),
+                [self = shared_from_this(), this](const std::string& error,
+                                                  HttpConnection::Response& response) {
+                  posting_ = false;
+                  if (stopped()) return;
+                  if (!error.empty()) return fail("uplink_" + error);
+                  if (response.result_int() != 200) {
+                    return fail("uplink_http_" + std::to_string(response.result_int()));
+                  }
+                  post_next();
+                });
 }
 
 }  // namespace tandem::bench

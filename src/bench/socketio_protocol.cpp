@@ -29,8 +29,7 @@ Result<SocketIoPacket, std::string> parse_socket_packet(std::string_view body) {
   while (digits < body.size() && body[digits] >= '0' && body[digits] <= '9') ++digits;
   if (digits > 0) {
     std::uint64_t id = 0;
-    if (digits > 15 ||
-        std::from_chars(body.data(), body.data() + digits, id).ec != std::errc{}) {
+    if (digits > 15 || std::from_chars(body.data(), body.data() + digits, id).ec != std::errc{}) {
       return std::string("ack id out of range");
     }
     packet.ack_id = id;
@@ -138,9 +137,8 @@ std::string socketio_join(std::string_view doc, std::uint64_t ack_id) {
 
 std::string socketio_submit(std::string_view doc, std::uint64_t seq, std::uint64_t position,
                             char letter, std::uint64_t ack_id) {
-  return "42" + std::to_string(ack_id) + R"(["op",{"doc":)" + json_quote(doc) +
-         R"(,"seq":)" + std::to_string(seq) + R"(,"op":)" + text_unicode_insert(position, letter) +
-         "}]";
+  return "42" + std::to_string(ack_id) + R"(["op",{"doc":)" + json_quote(doc) + R"(,"seq":)" +
+         std::to_string(seq) + R"(,"op":)" + text_unicode_insert(position, letter) + "}]";
 }
 
 }  // namespace tandem::bench

@@ -24,9 +24,9 @@ namespace tandem::bench {
 class WebSocketConnection {
  public:
   struct Handlers {
-    std::function<void()> opened;                          // the upgrade succeeded
-    std::function<void(std::string_view)> message;         // one text or binary message
-    std::function<void(const std::string& code)> failed;   // connect, upgrade, read or write
+    std::function<void()> opened;                         // the upgrade succeeded
+    std::function<void(std::string_view)> message;        // one text or binary message
+    std::function<void(const std::string& code)> failed;  // connect, upgrade, read or write
   };
 
   explicit WebSocketConnection(LoopContext& loop);

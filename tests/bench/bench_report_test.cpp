@@ -59,8 +59,9 @@ TEST(BenchReport, JsonCarriesRatesLatenciesErrorsAndServerFigures) {
 
 TEST(BenchReport, TextNamesEveryFigure) {
   const std::string text = to_text(sample_report());
-  for (const char* needle : {"authors over websocket", "submit -> confirmed", "p95", "errors: 2",
-                             "version_gap=2", "8000 B per client", "server CPU per delivery"}) {
+  for (const char* needle :
+       {"authors against tandem over websocket", "submit -> confirmed", "p95", "errors: 2",
+        "version_gap=2", "8000 B per client", "server CPU per delivery"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
 }

@@ -3,38 +3,13 @@
 // Socket.IO's transports. `tandem bench --target` drivers rely on exactly this behaviour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import WebSocket from 'ws';
 import ShareDBClient from 'sharedb/lib/client/index.js';
 import { type as textUnicode } from 'ot-text-unicode';
 import { io } from 'socket.io-client';
-import { repoRoot } from '../support/tandem_process.mjs';
+import { startPeer, killPeers } from '../support/peer_process.mjs';
 
-const started = new Set();
-after(() => { for (const child of started) child.kill('SIGKILL'); });
-
-// Starts a peer on port 0 and resolves its URL from the "listening on" line.
-function startPeer(name) {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bench/peers', name, 'server.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  started.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (match) resolve({ url: match[1], stop: () => stopPeer(child) });
-    });
-    child.on('exit', (code) => reject(new Error(`${name} peer exited with ${code}: ${out}`)));
-  });
-}
-
-function stopPeer(child) {
-  return new Promise((resolve) => {
-    child.once('exit', (code, signal) => { started.delete(child); resolve({ code, signal }); });
-    child.kill('SIGTERM');
-  });
-}
+after(killPeers);
 
 const until = async (predicate, what, timeoutMs = 5000) => {
   const deadline = Date.now() + timeoutMs;
