@@ -1,0 +1,151 @@
+// bench/compare: Tandem and its peers side by side on this machine, in one run (issue 8).
+//
+//   node bench/compare/run.mjs [--smoke] [--out DIR] [--duration S] [--systems tandem,sharedb,socketio]
+//
+// For each system and transport it starts the server fresh, sweeps the `authors` scenario
+// (N authors x 2 ops/s on one document) upwards until p95 submit -> delivered-to-every-author
+// reaches 100 ms, narrows down the largest N that holds, then runs `viewers`, `idle` and
+// `join` at one size. It writes compare.md (the tables), compare.json (every report) and
+// authors.svg (the plot) into DIR (default bench/results). `--smoke` runs every step tiny and
+// short, for CI. TANDEM_BIN picks the binary (default build/release/tandem).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SYSTEMS, startServer } from './servers.mjs';
+import { runBench } from './run_bench.mjs';
+import { renderPlot } from './plot.mjs';
+import { renderMarkdown } from './markdown.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const flag = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : fallback;
+};
+const smoke = process.argv.includes('--smoke');
+const outDir = path.resolve(flag('--out', path.join(root, 'bench/results')));
+const duration = Number(flag('--duration', smoke ? '1' : '10'));
+const systems = flag('--systems', Object.keys(SYSTEMS).join(',')).split(',');
+const tandemBin = process.env.TANDEM_BIN ?? path.join(root, 'build/release/tandem');
+for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}`);
+
+const TARGET_MS = 100;
+// The sweep's steps; past the last one a system is reported as holding "at least" it.
+const STEPS = smoke ? [4, 8] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
+const OTHER = smoke
+  ? { viewers: ['--clients', '10', '--writers', '1', '--rate', '20'], idle: ['--clients', '20'], join: ['--clients', '2', '--rate', '0'] }
+  : { viewers: ['--clients', '2000', '--writers', '1', '--rate', '50'], idle: ['--clients', '2000'], join: ['--clients', '20', '--rate', '0'] };
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const ms = (us) => us / 1000;
+
+function summarize(report, authors) {
+  const all = report.latency.submit_to_all_delivered;
+  const ok = report.error_count === 0 && report.delivered_to_all.incomplete === 0 &&
+    all.count > 0 && ms(all.p95_us) < TARGET_MS;
+  return {
+    authors,
+    ok,
+    p50_ms: ms(all.p50_us), p95_ms: ms(all.p95_us), p99_ms: ms(all.p99_us), max_ms: ms(all.max_us),
+    confirm_p95_ms: ms(report.latency.submit_to_confirm.p95_us),
+    confirmed_per_s: report.ops.confirmed_per_s,
+    offered: report.ops.offered, confirmed: report.ops.confirmed,
+    deliveries_per_s: report.deliveries_per_s,
+    server_cores: report.server?.cpu_cores ?? null,
+    server_rss: report.server?.rss_loaded_bytes ?? null,
+    generator_cores: report.generator.cpu_cores,
+    errors: report.errors,
+  };
+}
+
+async function sweep(server, system, transport) {
+  const points = [];
+  const run = async (authors) => {
+    const report = await runBench({ tandemBin, server, target: system, transport, scenario: 'authors',
+      args: ['--clients', String(authors), '--rate', '2', '--duration', String(duration)] });
+    const point = summarize(report, authors);
+    points.push(point);
+    log(`  authors ${authors}: p95 ${point.p95_ms.toFixed(1)} ms, p99 ${point.p99_ms.toFixed(1)} ms, ` +
+      `${point.confirmed_per_s.toFixed(0)} ops/s, errors ${JSON.stringify(point.errors)} -> ${point.ok ? 'holds' : 'missed'}`);
+    return point.ok;
+  };
+  let pass = 0; let fail = null;
+  for (const n of STEPS) {
+    if (await run(n)) { pass = n; } else { fail = n; break; }
+  }
+  // Narrow down between the last N that held and the first that did not, to a 25-author grain.
+  while (!smoke && fail !== null && fail - pass > 25) {
+    const mid = Math.round((pass + fail) / 2 / 25) * 25;
+    if (mid <= pass || mid >= fail) break;
+    if (await run(mid)) pass = mid; else fail = mid;
+  }
+  return { points, largest: pass, capped: fail === null };
+}
+
+async function others(server, system, transport) {
+  const results = {};
+  for (const [scenario, args] of Object.entries(OTHER)) {
+    const report = await runBench({ tandemBin, server, target: system, transport, scenario,
+      args: [...args, '--duration', String(duration)] });
+    results[scenario] = {
+      clients: report.total_clients,
+      errors: report.errors,
+      deliveries_per_s: report.deliveries_per_s,
+      all_p99_ms: ms(report.latency.submit_to_all_delivered.p99_us),
+      all_p50_ms: ms(report.latency.submit_to_all_delivered.p50_us),
+      rss_per_client: report.server?.rss_per_client_bytes ?? null,
+      joins_per_s: report.joins_per_s,
+      join_p50_ms: ms(report.latency.join.p50_us),
+      join_p99_ms: ms(report.latency.join.p99_us),
+      server_cores: report.server?.cpu_cores ?? null,
+    };
+    log(`  ${scenario}: ${JSON.stringify(results[scenario])}`);
+  }
+  return results;
+}
+
+function machine() {
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const version = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism(),
+    memory_gib: Number(meminfo.match(/MemTotal:\s+(\d+)/)[1]) / 1048576,
+    cpu: cpuinfo.match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown',
+    node: process.version,
+    sharedb: version('sharedb'),
+    socketio: version('socket.io'),
+    commit,
+    duration_s: duration,
+    smoke,
+  };
+}
+
+const results = { machine: machine(), target_ms: TARGET_MS, series: [] };
+for (const system of systems) {
+  for (const transport of SYSTEMS[system].transports) {
+    log(`== ${system} over ${transport}`);
+    // A fresh server per transport: no state carried from one sweep into the next.
+    const server = await startServer(system, { root, tandemBin });
+    try {
+      const authors = await sweep(server, system, transport);
+      const other = await others(server, system, transport);
+      results.series.push({ name: `${system} ${transport}`, system, transport, ...authors, other });
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'compare.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(outDir, 'authors.svg'), renderPlot(results.series, {
+  title: `authors: p50/p95 submit → every author, ${results.machine.nproc} cores (${results.machine.date.slice(0, 10)})`,
+}));
+writeFileSync(path.join(outDir, 'compare.md'), renderMarkdown(results));
+log(`wrote ${path.join(outDir, 'compare.md')}, compare.json and authors.svg`);
+process.stdout.write(renderMarkdown(results));
