@@ -24,15 +24,18 @@ export function renderMarkdown(results) {
   out.push('');
   out.push(`## Largest N authors × 2 ops/s with p95 submit → every author under ${results.target_ms} ms`);
   out.push('');
-  out.push('| system | transport | authors held | p95 there | Tandem (same transport family) / this |');
-  out.push('| --- | --- | ---: | ---: | ---: |');
+  out.push('| system | transport | authors held | p95 there | deliveries/s there | server CPU per delivery | Tandem (same transport family) / this |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
   const tandem = (transport) => results.series.find((s) => s.system === 'tandem' && s.transport === transport);
   for (const s of results.series) {
     const at = s.points.find((p) => p.authors === s.largest);
     // Socket.IO polling is compared with Tandem's long-poll, WebSockets with WebSockets.
     const mine = s.system === 'tandem' ? null : tandem(s.transport);
     const ratio = mine && s.largest > 0 ? `${(mine.largest / s.largest).toFixed(1)}×${mine.capped ? ' or more' : ''}` : '–';
-    out.push(`| ${s.system} | ${s.transport} | ${held(s)} | ${at ? `${fmt(at.p95_ms)} ms` : '–'} | ${ratio} |`);
+    const perDelivery = at && at.server_cores !== null && at.deliveries_per_s > 0
+      ? `${fmt((at.server_cores * 1e6) / at.deliveries_per_s, 2)} µs` : '–';
+    out.push(`| ${s.system} | ${s.transport} | ${held(s)} | ${at ? `${fmt(at.p95_ms)} ms` : '–'} | ` +
+      `${at ? fmt(at.deliveries_per_s, 0) : '–'} | ${perDelivery} | ${ratio} |`);
   }
   out.push('');
   out.push('## Every point of the sweeps');

@@ -1,11 +1,12 @@
 // bench/compare: Tandem and its peers side by side on this machine, in one run (issue 8).
 //
 //   node bench/compare/run.mjs [--smoke] [--out DIR] [--duration S] [--systems tandem,sharedb,socketio]
+//   node bench/compare/run.mjs --render bench/results/compare.json [--out DIR]
 //
 // For each system and transport it starts the server fresh, sweeps the `authors` scenario
 // (N authors x 2 ops/s on one document) upwards until p95 submit -> delivered-to-every-author
-// reaches 100 ms, narrows down the largest N that holds, then runs `viewers`, `idle` and
-// `join` at one size. It writes compare.md (the tables), compare.json (every report) and
+// reaches 100 ms and narrows down the largest N that holds; before the sweep, on the fresh
+// server, it runs `idle`, `join` and `viewers` at one size. It writes compare.md (the tables), compare.json (every report) and
 // authors.svg (the plot) into DIR (default bench/results). `--smoke` runs every step tiny and
 // short, for CI. TANDEM_BIN picks the binary (default build/release/tandem).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,9 +34,10 @@ for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}`)
 const TARGET_MS = 100;
 // The sweep's steps; past the last one a system is reported as holding "at least" it.
 const STEPS = smoke ? [4, 8] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
+// `idle` first (see below), then `join` and `viewers`.
 const OTHER = smoke
-  ? { viewers: ['--clients', '10', '--writers', '1', '--rate', '20'], idle: ['--clients', '20'], join: ['--clients', '2', '--rate', '0'] }
-  : { viewers: ['--clients', '2000', '--writers', '1', '--rate', '50'], idle: ['--clients', '2000'], join: ['--clients', '20', '--rate', '0'] };
+  ? { idle: ['--clients', '20'], join: ['--clients', '2', '--rate', '0'], viewers: ['--clients', '10', '--writers', '1', '--rate', '20'] }
+  : { idle: ['--clients', '2000'], join: ['--clients', '20', '--rate', '0'], viewers: ['--clients', '2000', '--writers', '1', '--rate', '50'] };
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const ms = (us) => us / 1000;
@@ -125,15 +127,20 @@ function machine() {
   };
 }
 
-const results = { machine: machine(), target_ms: TARGET_MS, series: [] };
-for (const system of systems) {
+// --render FILE: only write the files again from an earlier run's compare.json.
+const rendering = flag('--render', null);
+const results = rendering
+  ? JSON.parse(readFileSync(rendering, 'utf8'))
+  : { machine: machine(), target_ms: TARGET_MS, series: [] };
+for (const system of rendering ? [] : systems) {
   for (const transport of SYSTEMS[system].transports) {
     log(`== ${system} over ${transport}`);
     // A fresh server per transport: no state carried from one sweep into the next.
     const server = await startServer(system, { root, tandemBin });
     try {
-      const authors = await sweep(server, system, transport);
+      // The other scenarios first: `idle` measures RSS growth, which only a fresh server shows.
       const other = await others(server, system, transport);
+      const authors = await sweep(server, system, transport);
       results.series.push({ name: `${system} ${transport}`, system, transport, ...authors, other });
     } finally {
       await server.stop();
