@@ -3,12 +3,13 @@
 //   node bench/compare/run.mjs [--smoke] [--out DIR] [--duration S] [--systems tandem,sharedb,socketio]
 //   node bench/compare/run.mjs --render bench/results/compare.json [--out DIR]
 //
-// For each system and transport it starts the server fresh, sweeps the `authors` scenario
-// (N authors x 2 ops/s on one document) upwards until p95 submit -> delivered-to-every-author
-// reaches 100 ms and narrows down the largest N that holds; before the sweep, on the fresh
-// server, it runs `idle`, `join` and `viewers` at one size. It writes compare.md (the tables), compare.json (every report) and
-// authors.svg (the plot) into DIR (default bench/results). `--smoke` runs every step tiny and
-// short, for CI. TANDEM_BIN picks the binary (default build/release/tandem).
+// For each system and transport it sweeps the `authors` scenario (N authors x 2 ops/s on one
+// document) upwards until p95 submit -> delivered-to-every-author reaches 100 ms and narrows
+// down the largest N that holds; before the sweep it runs `idle`, `join` and `viewers` at one
+// size. Every one of those runs on a server started fresh for it. It writes compare.md (the
+// tables), compare.json (every report) and authors.svg (the plot) into DIR (default
+// bench/results). `--smoke` runs every step tiny and short, for CI. TANDEM_BIN picks the binary
+// (default build/release/tandem).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,6 @@ for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}`)
 const TARGET_MS = 100;
 // The sweep's steps; past the last one a system is reported as holding "at least" it.
 const STEPS = smoke ? [4, 8] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
-// `idle` first (see below), then `join` and `viewers`.
 const OTHER = smoke
   ? { idle: ['--clients', '20'], join: ['--clients', '2', '--rate', '0'], viewers: ['--clients', '10', '--writers', '1', '--rate', '20'] }
   : { idle: ['--clients', '2000'], join: ['--clients', '20', '--rate', '0'], viewers: ['--clients', '2000', '--writers', '1', '--rate', '50'] };
@@ -85,11 +85,23 @@ async function sweep(server, system, transport) {
   return { points, largest: pass, capped: fail === null };
 }
 
-async function others(server, system, transport) {
+// Starts `system`, runs `work(server)` and stops it, whatever happens.
+async function withServer(system, work) {
+  const server = await startServer(system, { root, tandemBin });
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function others(system, transport) {
   const results = {};
   for (const [scenario, args] of Object.entries(OTHER)) {
-    const report = await runBench({ tandemBin, server, target: system, transport, scenario,
-      args: [...args, '--duration', String(duration)] });
+    // Each on a fresh server: `idle` measures RSS growth, and `join` leaves thousands of
+    // departed clients behind (Tandem keeps an HTTP client's session for its resume window).
+    const report = await withServer(system, (server) => runBench({ tandemBin, server, target: system,
+      transport, scenario, args: [...args, '--duration', String(duration)] }));
     results[scenario] = {
       clients: report.total_clients,
       errors: report.errors,
@@ -135,16 +147,10 @@ const results = rendering
 for (const system of rendering ? [] : systems) {
   for (const transport of SYSTEMS[system].transports) {
     log(`== ${system} over ${transport}`);
-    // A fresh server per transport: no state carried from one sweep into the next.
-    const server = await startServer(system, { root, tandemBin });
-    try {
-      // The other scenarios first: `idle` measures RSS growth, which only a fresh server shows.
-      const other = await others(server, system, transport);
-      const authors = await sweep(server, system, transport);
-      results.series.push({ name: `${system} ${transport}`, system, transport, ...authors, other });
-    } finally {
-      await server.stop();
-    }
+    const other = await others(system, transport);
+    // The sweep on a fresh server of its own too.
+    const authors = await withServer(system, (server) => sweep(server, system, transport));
+    results.series.push({ name: `${system} ${transport}`, system, transport, ...authors, other });
   }
 }
 

@@ -53,7 +53,13 @@ const server = http.createServer((request, response) => {
   response.end('ShareDB peer: WebSocket only\n');
 });
 const wss = new WebSocketServer({ server });
-wss.on('connection', (socket) => backend.listen(new WebSocketJSONStream(socket)));
+wss.on('connection', (socket) => {
+  const stream = new WebSocketJSONStream(socket);
+  // A client that vanished mid-write (EPIPE) must cost its connection, not the process: with
+  // no listener, the stream's 'error' event would end the whole server.
+  stream.on('error', () => socket.terminate());
+  backend.listen(stream);
+});
 
 server.listen(port, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
