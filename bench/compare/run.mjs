@@ -34,7 +34,7 @@ for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}`)
 
 const TARGET_MS = 100;
 // The sweep's steps; past the last one a system is reported as holding "at least" it.
-const STEPS = smoke ? [4, 8] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
+const STEPS = smoke ? [4, 8] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000, 1200, 1500];
 const OTHER = smoke
   ? { idle: ['--clients', '20'], join: ['--clients', '2', '--rate', '0'], viewers: ['--clients', '10', '--writers', '1', '--rate', '20'] }
   : { idle: ['--clients', '2000'], join: ['--clients', '20', '--rate', '0'], viewers: ['--clients', '2000', '--writers', '1', '--rate', '50'] };

@@ -59,10 +59,11 @@ TEST(ShareDbProtocol, ReadsTheMessagesAnAgentSends) {
 }
 
 TEST(ShareDbProtocol, RefusesWhatItCannotFollow) {
-  for (const char* bad : {"", "[1]", "{", R"({"a":"s","c":"docs","d":"x"})",
-                          R"({"a":"s","data":{"data":""}})", R"({"a":"s","data":{"v":1,"data":{}}})",
-                          R"({"a":"op","d":"x","op":[1]})", R"({"a":"op","v":1,"op":[1]})",
-                          R"({"a":"op","d":"x","v":-1})", R"({"a":"op","d":"x","v":1.5})"}) {
+  for (const char* bad :
+       {"", "[1]", "{", R"({"a":"s","c":"docs","d":"x"})", R"({"a":"s","data":{"data":""}})",
+        R"({"a":"s","data":{"v":1,"data":{}}})", R"({"a":"op","d":"x","op":[1]})",
+        R"({"a":"op","v":1,"op":[1]})", R"({"a":"op","d":"x","v":-1})",
+        R"({"a":"op","d":"x","v":1.5})"}) {
     EXPECT_FALSE(parse_sharedb_message(bad)) << bad;
   }
 }
@@ -70,7 +71,8 @@ TEST(ShareDbProtocol, RefusesWhatItCannotFollow) {
 TEST(ShareDbProtocol, WritesSubscribeAndSubmitAsTheAgentExpects) {
   EXPECT_EQ(sharedb_subscribe("docs", "d\"1"), R"({"a":"s","c":"docs","d":"d\"1","v":null})");
   const auto submit = boost::json::parse(sharedb_submit("docs", "x", 4, 9, 3, 'q'));
-  EXPECT_EQ(submit, boost::json::parse(R"({"a":"op","c":"docs","d":"x","v":4,"seq":9,"op":[3,"q"]})"));
+  EXPECT_EQ(submit,
+            boost::json::parse(R"({"a":"op","c":"docs","d":"x","v":4,"seq":9,"op":[3,"q"]})"));
   EXPECT_EQ(text_unicode_insert(0, 'z'), R"(["z"])");
 }
 
@@ -99,8 +101,8 @@ TEST(SocketIoProtocol, ReadsEngineIoAndSocketIoPackets) {
   EXPECT_EQ(ack->ack_id, 17u);
   EXPECT_EQ(ack->version, 40u);
 
-  auto op = parse_socketio_packet(
-      R"(42["op",{"doc":"x","v":5,"client":"s2","seq":3,"op":[1,"a"]}])");
+  auto op =
+      parse_socketio_packet(R"(42["op",{"doc":"x","v":5,"client":"s2","seq":3,"op":[1,"a"]}])");
   ASSERT_TRUE(op);
   EXPECT_EQ(op->kind, SocketIoKind::kOp);
   EXPECT_EQ(op->doc, "x");
@@ -113,15 +115,18 @@ TEST(SocketIoProtocol, ReadsEngineIoAndSocketIoPackets) {
 }
 
 TEST(SocketIoProtocol, RefusesMalformedPackets) {
-  for (const char* bad : {"", "9", "0", "0[]", R"(0{"sid":""})", "4", "47", "42", "42{}",
-                          "42[1]", R"(42["op"])", R"(42["op",{"v":1}])", "43[{}]",
-                          "4399999999999999999[{}]", R"(42/chat,["op",{}])", "42[\"op\""}) {
+  for (const char* bad : {"", "9", "0", "0[]", R"(0{"sid":""})", "4", "47", "42", "42{}", "42[1]",
+                          R"(42["op"])", R"(42["op",{"v":1}])", "43[{}]", "4399999999999999999[{}]",
+                          R"(42/chat,["op",{}])", "42[\"op\""}) {
     EXPECT_FALSE(parse_socketio_packet(bad)) << bad;
   }
 }
 
 TEST(SocketIoProtocol, SplitsPollingBodiesAndWritesEvents) {
-  const auto packets = split_polling_payload("40{\"sid\":\"a\"}\x1e" "430[{\"v\":0}]\x1e" "2");
+  const auto packets = split_polling_payload(
+      "40{\"sid\":\"a\"}\x1e"
+      "430[{\"v\":0}]\x1e"
+      "2");
   ASSERT_EQ(packets.size(), 3u);
   EXPECT_EQ(packets[0], R"(40{"sid":"a"})");
   EXPECT_EQ(packets[2], "2");

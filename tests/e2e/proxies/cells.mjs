@@ -63,15 +63,28 @@ export function fillTemplate(text, values) {
   return filled;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+// Ports handed out by this process, never handed out twice.
+const portsGiven = new Set();
+
+// A port for a proxy to listen on, free when asked. Picked below the kernel's ephemeral range
+// (32768 and up): a port from listen(0) can be taken again by any socket bound to port 0 (a
+// Tandem server, a bench client's source port) before the proxy binds it, and then the test
+// talks to somebody else's listener. Nothing here binds port 0 into this range.
+export async function freePort() {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (portsGiven.has(port)) continue;
+    const free = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      portsGiven.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port found in 20000-31999');
 }
 
 // Resolves once something accepts TCP connections on 127.0.0.1:port.
@@ -272,11 +285,16 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
       else if (cell.proxy === 'apache') proxy = startApache(dir, site, port, cell);
       else if (cell.proxy === 'caddy') proxy = startCaddy(dir, site);
       else if (cell.proxy === 'haproxy') proxy = startHaproxy(dir, site);
-      await waitForPort(port, 10000 * slowFactor, proxy.child).catch((error) => {
+      const failed = (message) => {
         let logs = proxy.log;
         try { logs += readFileSync(path.join(dir, 'error.log'), 'utf8'); } catch { /* none */ }
-        throw new Error(`${name}: ${error.message}\n${logs}`);
-      });
+        return new Error(`${name}: ${message}\n${logs}`);
+      };
+      await waitForPort(port, 10000 * slowFactor, proxy.child).catch((error) => { throw failed(error.message); });
+      // Something answering is not enough: it must be our proxy, still running.
+      if (proxy.child.exitCode !== null || proxy.child.signalCode !== null) {
+        throw failed(`the proxy exited (${proxy.child.exitCode ?? proxy.child.signalCode}) although the port answers`);
+      }
     }
   } catch (error) {
     await stopAll();
