@@ -1,8 +1,8 @@
 // One `tandem bench` run, its JSON report read back.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnWithFiles } from './servers.mjs';
 
 // Resolves the parsed report (with `exit` added); rejects only when there is no report at all.
 export function runBench({ tandemBin, server, target, transport, scenario, args }) {
@@ -10,9 +10,7 @@ export function runBench({ tandemBin, server, target, transport, scenario, args 
   const json = path.join(dir, 'report.json');
   const argv = ['bench', scenario, '--url', server.url, '--server-pid', String(server.pid),
     '--target', target, '--transport', transport, '--json', json, '--no-progress', ...args];
-  const quoted = [tandemBin, ...argv].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = spawn('/bin/bash', ['-c', `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnWithFiles([tandemBin, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => { output += c; });
   child.stderr.on('data', (c) => { output += c; });

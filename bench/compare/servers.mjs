@@ -14,7 +14,7 @@ export const SYSTEMS = {
 };
 
 // Runs `argv` under a shell that first lifts `ulimit -n` (the load needs thousands of sockets).
-function spawnWithFiles(argv, options) {
+export function spawnWithFiles(argv, options) {
   const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   return spawn('/bin/bash', ['-c', `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], options);
 }
