@@ -1,5 +1,6 @@
 #include "bench/peer_json.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
@@ -9,6 +10,12 @@ namespace tandem::bench {
 
 namespace {
 constexpr std::uint64_t kMaxSafeInteger = (std::uint64_t{1} << 53) - 1;
+}
+
+SmallJson::SmallJson(std::string_view text) {
+  boost::system::error_code ec;
+  value_ = boost::json::parse(text, ec, &resource_);
+  if (ec) error_ = "not JSON: " + ec.message();
 }
 
 std::optional<std::uint64_t> json_count(const boost::json::value* value) {

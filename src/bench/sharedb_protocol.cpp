@@ -1,22 +1,14 @@
 #include "bench/sharedb_protocol.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-
-#include <array>
-
 #include "bench/peer_json.hpp"
 #include "ot/utf8.hpp"
 
 namespace tandem::bench {
 
 Result<ShareDbMessage, std::string> parse_sharedb_message(std::string_view text) {
-  std::array<unsigned char, 4096> buffer{};
-  boost::json::monotonic_resource resource(buffer.data(), buffer.size());
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(text, ec, &resource);
-  if (ec) return std::string("not JSON: ") + ec.message();
-  const auto* object = value.if_object();
+  const SmallJson json(text);
+  if (json.value() == nullptr) return json.error();
+  const auto* object = json.value()->if_object();
   if (object == nullptr) return std::string("not a JSON object");
 
   ShareDbMessage message;

@@ -72,6 +72,20 @@ void SocketIoClient::send_packet(std::string packet) {
   post_next();
 }
 
+bool SocketIoClient::answered(const std::string& error, const HttpConnection::Response& response,
+                              std::string_view what) {
+  if (stopped()) return false;
+  if (!error.empty()) {
+    fail(std::string(what) + error);
+    return false;
+  }
+  if (response.result_int() != 200) {
+    fail("http_" + std::to_string(response.result_int()));
+    return false;
+  }
+  return true;
+}
+
 std::string SocketIoClient::polling_path() const {
   return "/socket.io/?EIO=4&transport=polling&sid=" + sid_;
 }
@@ -82,11 +96,7 @@ void SocketIoClient::poll_handshake() {
   downlink_->send({http::verb::get, "/socket.io/?EIO=4&transport=polling", 11},
                   [self = shared_from_this(), this](const std::string& error,
                                                     HttpConnection::Response& response) {
-                    if (stopped()) return;
-                    if (!error.empty()) return fail("handshake_" + error);
-                    if (response.result_int() != 200) {
-                      return fail("http_" + std::to_string(response.result_int()));
-                    }
+                    if (!answered(error, response, "handshake_")) return;
                     const auto packets = split_polling_payload(response.body());
                     auto open = parse_socketio_packet(packets.front());
                     if (!open || open->kind != SocketIoPacket::Kind::kOpen)
@@ -102,12 +112,8 @@ void SocketIoClient::poll() {
   downlink_->send({http::verb::get, polling_path(), 11},
                   [self = shared_from_this(), this](const std::string& error,
                                                     HttpConnection::Response& response) {
-                    if (stopped()) return;
-                    if (!error.empty()) return fail("poll_" + error);
                     // Engine.IO ends a session it no longer knows with 400: nothing to resume.
-                    if (response.result_int() != 200) {
-                      return fail("http_" + std::to_string(response.result_int()));
-                    }
+                    if (!answered(error, response, "poll_")) return;
                     count_frame();
                     const std::int64_t now = now_ns();
                     for (std::string_view packet : split_polling_payload(response.body())) {

@@ -34,6 +34,10 @@ class SocketIoClient final : public BenchClient {
   void poll();
   void post_next();
   std::string polling_path() const;
+  // A polling answer to read on: false (counted under `what` + the error, or http_STATUS) when
+  // the request failed, was refused, or the client stopped meanwhile.
+  bool answered(const std::string& error, const HttpConnection::Response& response,
+                std::string_view what);
 
   bool polling_;
   WebSocketConnection connection_;

@@ -1,9 +1,5 @@
 #include "bench/socketio_protocol.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-
-#include <array>
 #include <charconv>
 
 #include "bench/peer_json.hpp"
@@ -51,12 +47,9 @@ Result<SocketIoPacket, std::string> parse_socket_packet(std::string_view body) {
     default:
       return std::string("unknown Socket.IO packet type");
   }
-  std::array<unsigned char, 4096> buffer{};
-  boost::json::monotonic_resource resource(buffer.data(), buffer.size());
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(body, ec, &resource);
-  if (ec) return std::string("not JSON: ") + ec.message();
-  const auto* arguments = value.if_array();
+  const SmallJson json(body);
+  if (json.value() == nullptr) return json.error();
+  const auto* arguments = json.value()->if_array();
   if (arguments == nullptr) return std::string("arguments are not an array");
   if (type == '3') {
     if (!packet.ack_id) return std::string("ack without an id");
@@ -89,11 +82,8 @@ Result<SocketIoPacket, std::string> parse_socketio_packet(std::string_view text)
   text.remove_prefix(1);
   switch (type) {
     case '0': {
-      std::array<unsigned char, 2048> buffer{};
-      boost::json::monotonic_resource resource(buffer.data(), buffer.size());
-      boost::system::error_code ec;
-      const auto value = boost::json::parse(text, ec, &resource);
-      const auto* open = ec ? nullptr : value.if_object();
+      const SmallJson json(text);
+      const auto* open = json.value() != nullptr ? json.value()->if_object() : nullptr;
       if (open == nullptr) return std::string("open packet is not a JSON object");
       packet.sid = json_string(*open, "sid");
       if (packet.sid.empty()) return std::string("open packet without a sid");
