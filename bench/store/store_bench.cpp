@@ -1,12 +1,14 @@
 // Durable appends through SqliteStore (WAL, synchronous=FULL, group commit). Target: at least
 // 50,000 confirmed ops/s on one node with many producers over 1000 documents and a deep queue.
 // Counters: ops_per_s (confirmed appends), fsyncs_per_s (committed batches), ops_per_batch.
+// BM_Fold times the writer's fold of recent_ops into ops (docs/store.md, "Two-level log").
 // Run with --benchmark_repetitions=5 and read the medians; TMPDIR picks the disk.
 
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
 #include <atomic>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -15,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/batch_writer.hpp"
+#include "store/sqlite_schema.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace tandem::store {
@@ -168,6 +172,36 @@ void BM_LoadDocument(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LoadDocument)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The pause one fold puts in the writer: 16,384 recent ops (the default fold size), 16 per
+// document over 1000 documents, moved into an op log that already holds `folded` such folds.
+void BM_Fold(benchmark::State& state) {
+  const auto folded = static_cast<int>(state.range(0));
+  constexpr std::uint64_t kOpsPerDocPerFold = 16;
+  for (auto _ : state) {
+    state.PauseTiming();
+    TempDir dir;
+    auto connection = Connection::open(ConnectionSettings{dir.db()});
+    if (!connection || !migrate(*connection)) return state.SkipWithError("open failed");
+    BatchWriter writer(std::move(*connection));
+    std::uint64_t version = 0;
+    for (int fold = 0; fold <= folded; ++fold) {
+      std::deque<WriteRequest> batch;
+      for (std::uint64_t i = 0; i < kOpsPerDocPerFold; ++i, ++version) {
+        for (int d = 0; d < kDocs; ++d) {
+          batch.push_back(
+              WriteRequest{doc_name(d), typing_op(d, version), [](const Result<void>&) {}, {}});
+        }
+      }
+      if (!writer.commit(batch)) return state.SkipWithError("append failed");
+      if (fold < folded && !writer.fold()) return state.SkipWithError("fold failed");
+    }
+    state.ResumeTiming();
+    if (!writer.fold()) state.SkipWithError("fold failed");
+  }
+}
+BENCHMARK(BM_Fold)->ArgName("folded")->Arg(0)->Arg(20)->Iterations(3)->UseRealTime()->Unit(
+    benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tandem::store

@@ -69,6 +69,11 @@ void append_store_metrics(const store::SqliteStoreStats& stats, std::string& out
       {"tandem_store_refused_writes_total",
        "Writes refused as conflicts (a version or (client, seq) already stored).",
        stats.writes_refused},
+      {"tandem_store_folds_total", "Recent ops moved into the indexed op log (docs/store.md).",
+       stats.folds_committed},
+      {"tandem_store_failed_folds_total",
+       "Folds rolled back; their ops stayed in recent_ops, readable, for the next try.",
+       stats.folds_failed},
   };
   for (const Counter& counter : counters) {
     fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n",

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "store/store_error.hpp"
 
@@ -13,17 +14,28 @@ namespace {
 // Forgetting the cache costs one indexed lookup per document; this bounds its memory.
 constexpr std::size_t kMaxCachedDocs = 100000;
 
+// A document's newest op is in recent_ops when it has any there: a fold moves them all.
 constexpr const char* kSelectDocState =
-    "SELECT d.id, coalesce((SELECT o.version + 1 FROM ops o WHERE o.doc = d.id "
+    "SELECT d.id, coalesce((SELECT r.version + 1 FROM recent_ops r WHERE r.doc = d.id "
+    "ORDER BY r.version DESC LIMIT 1), (SELECT o.version + 1 FROM ops o WHERE o.doc = d.id "
     "ORDER BY o.version DESC LIMIT 1), (SELECT s.version FROM snapshots s WHERE s.doc = d.id), 0) "
     "FROM documents d WHERE d.name = ?1";
 constexpr const char* kInsertDoc = "INSERT INTO documents (name) VALUES (?1)";
 constexpr const char* kInsertOp =
-    "INSERT INTO ops (doc, version, client, seq, op, time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO recent_ops (doc, version, client, seq, op, time_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kCountRecentOps = "SELECT count(*) FROM recent_ops";
+// In primary-key order, so each page of ops' index is written once for all its new entries.
+constexpr const char* kFoldRecentOps =
+    "INSERT INTO ops (doc, version, client, seq, op, time_ms) "
+    "SELECT doc, version, client, seq, op, time_ms FROM recent_ops ORDER BY doc, version";
+// Without a WHERE clause SQLite empties the table's pages at once instead of row by row.
+constexpr const char* kClearRecentOps = "DELETE FROM recent_ops";
 constexpr const char* kSelectRetention =
     "SELECT d.oldest_retained_version, s.version FROM documents d "
     "LEFT JOIN snapshots s ON s.doc = d.id WHERE d.id = ?1";
 constexpr const char* kPruneOps = "DELETE FROM ops WHERE doc = ?1 AND version < ?2";
+constexpr const char* kPruneRecentOps = "DELETE FROM recent_ops WHERE doc = ?1 AND version < ?2";
 constexpr const char* kSetRetention =
     "UPDATE documents SET oldest_retained_version = ?2 WHERE id = ?1";
 constexpr const char* kUpsertSnapshot =
@@ -63,13 +75,46 @@ bool BatchWriter::commit(std::deque<WriteRequest>& batch) {
     abort(batch, committed.error());
     return false;
   }
+  if (recent_ops_) {
+    for (const WriteRequest& request : batch) {
+      if (request.result.ok() && std::holds_alternative<StoredOp>(request.write)) ++*recent_ops_;
+    }
+  }
   return true;
+}
+
+Result<std::uint64_t> BatchWriter::unfolded_ops() {
+  if (!recent_ops_) {
+    auto counted = connection_.query_int64(kCountRecentOps);
+    if (!counted) return std::move(counted).error();
+    recent_ops_ = static_cast<std::uint64_t>(*counted);
+  }
+  return *recent_ops_;
+}
+
+Result<void> BatchWriter::fold() {
+  if (auto begun = connection_.run("BEGIN IMMEDIATE", "begin fold"); !begun) return begun;
+  for (const char* sql : {kFoldRecentOps, kClearRecentOps}) {
+    auto step = connection_.exec(sql, "fold recent ops");
+    if (!step) {
+      if (connection_.in_transaction()) (void)connection_.run("ROLLBACK", "roll back fold");
+      return step;
+    }
+  }
+  if (auto committed = connection_.run("COMMIT", "commit fold"); !committed) {
+    if (connection_.in_transaction()) (void)connection_.run("ROLLBACK", "roll back fold");
+    recent_ops_.reset();  // a failed COMMIT may or may not have reached the disk
+    return committed;
+  }
+  recent_ops_ = 0;
+  return {};
 }
 
 void BatchWriter::abort(std::deque<WriteRequest>& batch, const Error& cause) {
   if (connection_.in_transaction()) (void)connection_.run("ROLLBACK", "roll back batch");
   // The rolled-back writes had advanced cached versions and created rows; reread them.
   docs_.clear();
+  recent_ops_.reset();
   for (WriteRequest& request : batch) {
     request.result = make_error(ErrorCode::kIo, "not committed: " + cause.message);
   }
@@ -150,7 +195,7 @@ Result<void> BatchWriter::save_snapshot(const std::string& doc, const SnapshotWr
   const std::uint64_t prune_below =
       write.keep_ops_from ? std::min(*write.keep_ops_from, snapshot.version) : 0;
   if (prune_below > oldest_retained) {
-    for (const char* sql : {kPruneOps, kSetRetention}) {
+    for (const char* sql : {kPruneOps, kPruneRecentOps, kSetRetention}) {
       auto stmt = connection_.statement(sql);
       if (!stmt) return std::move(stmt).error();
       const StatementReset reset(**stmt);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -21,6 +22,11 @@ class BatchWriter {
 
   // Returns whether the batch committed (COMMIT returned, so the log is fsynced).
   bool commit(std::deque<WriteRequest>& batch);
+  // Appends since the last fold: what waits in recent_ops, unless a prune removed some.
+  Result<std::uint64_t> unfolded_ops();
+  // Moves every op of recent_ops into ops in one transaction of its own; on failure nothing
+  // moved and every op stays readable where it was.
+  Result<void> fold();
 
  private:
   // kConflict refuses this request only; any other error aborts the batch.
@@ -41,6 +47,8 @@ class BatchWriter {
   // Cache of doc_state(); valid because this connection is the database's only writer.
   // References stay valid across inserts (node-based map); only clear() drops them.
   std::unordered_map<std::string, DocState> docs_;
+  // Rows in recent_ops; empty until counted, and again after a failed transaction.
+  std::optional<std::uint64_t> recent_ops_;
 };
 
 }  // namespace tandem::store

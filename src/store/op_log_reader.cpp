@@ -13,13 +13,20 @@ namespace {
 constexpr const char* kSelectDocument =
     "SELECT d.id, d.oldest_retained_version, s.version, s.text FROM documents d "
     "LEFT JOIN snapshots s ON s.doc = d.id WHERE d.name = ?1";
+// A document's log is its folded ops followed by its recent ones (docs/store.md).
 constexpr const char* kSelectOpsFrom =
     "SELECT version, client, seq, op, time_ms FROM ops WHERE doc = ?1 AND version >= ?2 "
+    "UNION ALL "
+    "SELECT version, client, seq, op, time_ms FROM recent_ops WHERE doc = ?1 AND version >= ?2 "
     "ORDER BY version";
 constexpr const char* kSelectOpsRange =
-    "SELECT o.version, o.client, o.seq, o.op, o.time_ms FROM documents d "
-    "JOIN ops o ON o.doc = d.id WHERE d.name = ?1 AND o.version >= ?2 AND o.version < ?3 "
-    "ORDER BY o.version";
+    "WITH d AS (SELECT id FROM documents WHERE name = ?1) "
+    "SELECT o.version, o.client, o.seq, o.op, o.time_ms FROM d JOIN ops o ON o.doc = d.id "
+    "WHERE o.version >= ?2 AND o.version < ?3 "
+    "UNION ALL "
+    "SELECT r.version, r.client, r.seq, r.op, r.time_ms FROM d JOIN recent_ops r ON r.doc = d.id "
+    "WHERE r.version >= ?2 AND r.version < ?3 "
+    "ORDER BY 1";
 
 // Range bounds beyond SQLite's signed integers mean "no bound" (e.g. to = UINT64_MAX).
 std::uint64_t clamp_bound(std::uint64_t value) {

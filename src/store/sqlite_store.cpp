@@ -111,6 +111,18 @@ void SqliteStore::run_writer() {
     // Only now, after COMMIT returned (the WAL is fsynced), may anyone hear "success".
     for (WriteRequest& request : batch) request.done(std::move(request.result));
     batch.clear();
+    fold_when_due();
+  }
+}
+
+// After the completions, so that no confirmation waits for a fold.
+void SqliteStore::fold_when_due() {
+  auto unfolded = writer_->unfolded_ops();
+  if (!unfolded || *unfolded == 0 || *unfolded < options_.fold_after_ops) return;
+  if (writer_->fold()) {
+    folds_committed_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    folds_failed_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -120,6 +132,8 @@ SqliteStoreStats SqliteStore::stats() const {
   stats.batches_failed = batches_failed_.load(std::memory_order_relaxed);
   stats.writes_committed = writes_committed_.load(std::memory_order_relaxed);
   stats.writes_refused = writes_refused_.load(std::memory_order_relaxed);
+  stats.folds_committed = folds_committed_.load(std::memory_order_relaxed);
+  stats.folds_failed = folds_failed_.load(std::memory_order_relaxed);
   return stats;
 }
 

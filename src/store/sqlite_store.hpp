@@ -25,6 +25,9 @@ struct SqliteStoreOptions {
   std::int64_t cache_size_kib = 16384;           // SQLite page cache of each connection
   std::int64_t wal_autocheckpoint_pages =
       4096;  // WAL size (4 KiB pages) that triggers a checkpoint
+  // Appends that collect in recent_ops before the writer folds them into ops (docs/store.md).
+  // More amortizes each fold over more ops; reads of recent ops stay indexed either way.
+  std::uint64_t fold_after_ops = 16384;
 };
 
 // Counters for /metrics and benchmarks; each is monotonic.
@@ -33,6 +36,8 @@ struct SqliteStoreStats {
   std::uint64_t batches_failed = 0;     // rolled back; every write in them got kIo
   std::uint64_t writes_committed = 0;   // appends and snapshots confirmed
   std::uint64_t writes_refused = 0;     // kConflict
+  std::uint64_t folds_committed = 0;    // recent_ops moved into ops
+  std::uint64_t folds_failed = 0;       // rolled back; the ops stayed in recent_ops
 };
 
 // DocumentStore on one SQLite file (WAL, synchronous=FULL). A writer thread with its own
@@ -68,6 +73,7 @@ class SqliteStore final : public DocumentStore {
               std::unique_ptr<OpLogReader> reader);
   void write(WriteRequest request);
   void run_writer();
+  void fold_when_due();
 
   SqliteStoreOptions options_;
   std::unique_ptr<BatchWriter> writer_;  // used only on writer_thread_
@@ -78,6 +84,8 @@ class SqliteStore final : public DocumentStore {
   std::atomic<std::uint64_t> batches_failed_{0};
   std::atomic<std::uint64_t> writes_committed_{0};
   std::atomic<std::uint64_t> writes_refused_{0};
+  std::atomic<std::uint64_t> folds_committed_{0};
+  std::atomic<std::uint64_t> folds_failed_{0};
 
   std::mutex close_mutex_;
   bool closed_ = false;

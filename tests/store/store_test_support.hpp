@@ -80,11 +80,13 @@ inline StoredOp make_op(const std::string& doc, std::uint64_t version) {
   return op;
 }
 
-inline std::unique_ptr<SqliteStore> open_store(const std::string& path,
-                                               std::size_t max_batch_ops = 8192) {
+inline std::unique_ptr<SqliteStore> open_store(
+    const std::string& path, std::size_t max_batch_ops = 8192,
+    std::uint64_t fold_after_ops = SqliteStoreOptions{}.fold_after_ops) {
   SqliteStoreOptions options;
   options.path = path;
   options.max_batch_ops = max_batch_ops;
+  options.fold_after_ops = fold_after_ops;
   auto store = SqliteStore::open(options);
   EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
   return store.ok() ? std::move(*store) : nullptr;
@@ -99,6 +101,19 @@ inline void raw_exec(const std::string& path, const std::string& sql) {
   EXPECT_EQ(rc, SQLITE_OK) << (message != nullptr ? message : "");
   sqlite3_free(message);
   sqlite3_close(db);
+}
+
+// One integer from raw SQL on the file, bypassing the store; -1 when there is no row.
+inline std::int64_t raw_query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+  std::int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
 }
 
 }  // namespace tandem::store::test
