@@ -26,6 +26,12 @@ std::int64_t rows(const std::string& db, const std::string& table) {
   return raw_query_int(db, "SELECT count(*) FROM " + table);
 }
 
+// Appends versions 0 .. count - 1 of `doc`, one batch each (so every one can trigger a fold).
+void append_versions(DocumentStore& store, const std::string& doc, std::uint64_t count) {
+  for (std::uint64_t v = 0; v < count; ++v)
+    ASSERT_TRUE(append_sync(store, doc, make_op(doc, v)).ok());
+}
+
 void expect_log(DocumentStore& store, const std::string& doc, std::uint64_t count) {
   auto loaded = load_sync(store, doc);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
@@ -60,8 +66,7 @@ TEST(FoldTest, VersionChecksSpanBothTablesAcrossReopening) {
   {
     auto store = open_store(dir.db(), 8192, /*fold_after_ops=*/4);
     ASSERT_NE(store, nullptr);
-    for (std::uint64_t v = 0; v < 6; ++v)
-      ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", v)).ok());
+    append_versions(*store, "doc", 6);
     ASSERT_EQ(rows(dir.db(), "recent_ops"), 2);  // versions 4 and 5
     auto folded_again = append_sync(*store, "doc", make_op("doc", 2));
     ASSERT_FALSE(folded_again.ok());
@@ -87,8 +92,7 @@ TEST(FoldTest, WriterWithOnlyFoldedOpsContinuesTheirLog) {
   {
     auto store = open_store(dir.db(), 8192, /*fold_after_ops=*/3);
     ASSERT_NE(store, nullptr);
-    for (std::uint64_t v = 0; v < 3; ++v)
-      ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", v)).ok());
+    append_versions(*store, "doc", 3);
   }
   ASSERT_EQ(rows(dir.db(), "recent_ops"), 0);
   auto store = open_store(dir.db());
@@ -104,8 +108,7 @@ TEST(FoldTest, PruningRemovesOpsFromBothTables) {
   TempDir dir;
   auto store = open_store(dir.db(), 8192, /*fold_after_ops=*/4);
   ASSERT_NE(store, nullptr);
-  for (std::uint64_t v = 0; v < 10; ++v)
-    ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", v)).ok());
+  append_versions(*store, "doc", 10);
   ASSERT_EQ(rows(dir.db(), "recent_ops"), 2);  // versions 8 and 9
   ASSERT_TRUE(save_snapshot_sync(*store, "doc", Snapshot{10, "ten"}, 9).ok());
   EXPECT_EQ(rows(dir.db(), "ops"), 0);
