@@ -6,7 +6,7 @@ NODE_TESTS := $(shell find tests -name '*.test.mjs' -not -path '*/node_modules/*
 FUZZ_SECONDS ?= 30
 CPP_SOURCES = $(shell git ls-files '*.cpp' '*.hpp')
 
-.PHONY: all deps build run test asan-test bench microbench compare fuzz format format-check lint clean
+.PHONY: all deps build run test asan-test bench microbench compare targets fuzz format format-check lint clean
 
 all: build
 
@@ -31,11 +31,15 @@ asan-test: deps
 	ctest --preset asan
 	TANDEM_BIN=$(CURDIR)/build/asan/tandem TANDEM_SANITIZED=1 node --test $(NODE_TESTS)
 
-# The figures of BENCHMARKS.md: the micro benchmarks, then Tandem and its peers side by side.
-bench: microbench compare
+# The figures of BENCHMARKS.md: the micro benchmarks, Tandem and its peers side by side, then
+# Tandem against issue 8's targets.
+bench: microbench compare targets
 
 compare: build
 	TANDEM_BIN=$(CURDIR)/build/release/tandem node bench/compare/run.mjs
+
+targets: build
+	TANDEM_BIN=$(CURDIR)/build/release/tandem node bench/targets/run.mjs
 
 microbench: build
 	@for b in $$(find build/release/bench -type f -name '*_bench' -perm -u+x | sort); do \

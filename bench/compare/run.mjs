@@ -11,25 +11,16 @@
 // bench/results). `--smoke` runs every step tiny and short, for CI. TANDEM_BIN picks the binary
 // (default build/release/tandem).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { SYSTEMS, startServer } from './servers.mjs';
 import { runBench } from './run_bench.mjs';
 import { renderPlot } from './plot.mjs';
 import { renderMarkdown } from './markdown.mjs';
+import { describeMachine } from './machine.mjs';
+import { commonOptions, flag, root } from './command_line.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const flag = (name, fallback) => {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : fallback;
-};
-const smoke = process.argv.includes('--smoke');
-const outDir = path.resolve(flag('--out', path.join(root, 'bench/results')));
-const duration = Number(flag('--duration', smoke ? '1' : '10'));
+const { smoke, outDir, duration, tandemBin } = commonOptions(10);
 const systems = flag('--systems', Object.keys(SYSTEMS).join(',')).split(',');
-const tandemBin = process.env.TANDEM_BIN ?? path.join(root, 'build/release/tandem');
 for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s}`);
 
 const TARGET_MS = 100;
@@ -119,31 +110,11 @@ async function others(system, transport) {
   return results;
 }
 
-function machine() {
-  const meminfo = readFileSync('/proc/meminfo', 'utf8');
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const version = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-  let commit = 'unknown';
-  try { commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
-  return {
-    date: new Date().toISOString(),
-    nproc: os.availableParallelism(),
-    memory_gib: Number(meminfo.match(/MemTotal:\s+(\d+)/)[1]) / 1048576,
-    cpu: cpuinfo.match(/model name\s*:\s*(.+)/)?.[1] ?? 'unknown',
-    node: process.version,
-    sharedb: version('sharedb'),
-    socketio: version('socket.io'),
-    commit,
-    duration_s: duration,
-    smoke,
-  };
-}
-
 // --render FILE: only write the files again from an earlier run's compare.json.
 const rendering = flag('--render', null);
 const results = rendering
   ? JSON.parse(readFileSync(rendering, 'utf8'))
-  : { machine: machine(), target_ms: TARGET_MS, series: [] };
+  : { machine: { ...describeMachine(root), duration_s: duration, smoke }, target_ms: TARGET_MS, series: [] };
 for (const system of rendering ? [] : systems) {
   for (const transport of SYSTEMS[system].transports) {
     log(`== ${system} over ${transport}`);

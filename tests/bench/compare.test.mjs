@@ -3,24 +3,17 @@
 // the plot written. The figures are tiny; what is checked is that the whole pipeline works.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, tandemBin, makeTempDir, slowFactor } from '../support/tandem_process.mjs';
+import { makeTempDir } from '../support/tandem_process.mjs';
+import { runScript } from '../support/run_script.mjs';
 
 const out = makeTempDir('tandem-compare-');
 after(() => rmSync(out, { recursive: true, force: true }));
 
 test('bench/compare --smoke runs all three systems and writes the table, the JSON and the plot', async () => {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bench/compare/run.mjs'), '--smoke', '--out', out],
-    { env: { ...process.env, TANDEM_BIN: tandemBin }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (c) => { log += c; });
-  child.stderr.on('data', (c) => { log += c; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 300000 * slowFactor);
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  clearTimeout(timer);
-  assert.equal(code, 0, log);
+  const { code, output } = await runScript('bench/compare/run.mjs', ['--smoke', '--out', out], 300000);
+  assert.equal(code, 0, output);
 
   const results = JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8'));
   assert.deepEqual(results.series.map((s) => s.name), [
