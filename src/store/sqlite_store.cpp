@@ -1,5 +1,6 @@
 #include "store/sqlite_store.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <utility>
 
@@ -41,6 +42,7 @@ SqliteStore::SqliteStore(SqliteStoreOptions options, std::unique_ptr<BatchWriter
     : options_(std::move(options)),
       writer_(std::move(writer)),
       reader_(std::move(reader)),
+      fold_at_(options_.fold_after_ops),
       reader_thread_(std::make_unique<TaskThread>()),
       writer_thread_([this] { run_writer(); }) {}
 
@@ -118,11 +120,14 @@ void SqliteStore::run_writer() {
 // After the completions, so that no confirmation waits for a fold.
 void SqliteStore::fold_when_due() {
   auto unfolded = writer_->unfolded_ops();
-  if (!unfolded || *unfolded == 0 || *unfolded < options_.fold_after_ops) return;
+  if (!unfolded || *unfolded == 0 || *unfolded < fold_at_) return;
   if (writer_->fold()) {
     folds_committed_.fetch_add(1, std::memory_order_relaxed);
+    fold_at_ = options_.fold_after_ops;
   } else {
     folds_failed_.fetch_add(1, std::memory_order_relaxed);
+    // A full disk fails every try: wait for as many appends again, not one more batch.
+    fold_at_ = *unfolded + std::max<std::uint64_t>(options_.fold_after_ops, 1);
   }
 }
 

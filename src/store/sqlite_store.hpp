@@ -78,6 +78,7 @@ class SqliteStore final : public DocumentStore {
   SqliteStoreOptions options_;
   std::unique_ptr<BatchWriter> writer_;  // used only on writer_thread_
   std::unique_ptr<OpLogReader> reader_;  // used only on reader_thread_
+  std::uint64_t fold_at_;                // unfolded appends that start a fold; writer thread
   GroupCommitQueue queue_;
 
   std::atomic<std::uint64_t> batches_committed_{0};

@@ -152,5 +152,35 @@ TEST(FoldTest, AFailedFoldMovesNothingAndIsRetried) {
   EXPECT_EQ(*writer.unfolded_ops(), 0u);
 }
 
+TEST(FoldTest, AStoreRetriesAFailedFoldOnlyAfterAsManyAppendsAgain) {
+  TempDir dir;
+  auto store = open_store(dir.db(), 8192, /*fold_after_ops=*/4);
+  ASSERT_NE(store, nullptr);
+  test::raw_exec(dir.db(),
+                 "CREATE TRIGGER refuse_fold BEFORE INSERT ON ops "
+                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  std::uint64_t version = 0;
+  const auto append_next = [&](std::uint64_t count) {
+    for (std::uint64_t i = 0; i < count; ++i, ++version) {
+      ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", version)).ok()) << version;
+    }
+  };
+  // The writer tries a fold after the completions of the batch that reached the threshold, so
+  // the next append's completion is what shows that try.
+  append_next(5);  // the fold at 4 failed
+  EXPECT_EQ(store->stats().folds_failed, 1u);
+  append_next(2);  // 7 unfolded: not tried again
+  EXPECT_EQ(store->stats().folds_failed, 1u);
+  append_next(2);  // tried again at 8, and failed again
+  EXPECT_EQ(store->stats().folds_failed, 2u);
+  test::raw_exec(dir.db(), "DROP TRIGGER refuse_fold");
+  append_next(4);  // the next try, at 12, succeeds
+  EXPECT_EQ(store->stats().folds_failed, 2u);
+  EXPECT_EQ(store->stats().folds_committed, 1u);
+  EXPECT_EQ(rows(dir.db(), "ops"), 12);
+  EXPECT_EQ(rows(dir.db(), "recent_ops"), 1);
+  expect_log(*store, "doc", 13);  // every append was confirmed and stays readable
+}
+
 }  // namespace
 }  // namespace tandem::store
