@@ -23,6 +23,7 @@ const size = (full, tiny) => String(smoke ? tiny : full);
 // The descriptor limit here is 20,000 per process, so 20,000 idle clients take two
 // generators of 9,900 each against one server (the server then holds 19,800 sockets).
 const IDLE_GENERATORS = 2;
+
 // N authors x 2 ops/s on one document over `transport`: p95 submit -> every author under `boundMs`.
 const authorsTarget = (name, transport, clients, boundMs) => ({
   name, scenario: 'authors', transport,
