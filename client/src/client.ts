@@ -203,7 +203,7 @@ export class TandemClient extends Emitter<Events> {
   leave(): void {
     const transport = this.#transport;
     if (!transport) return;
-    const messages = [...this.#docs.values()].map((d) => d.leaveMessage()).filter((m): m is ClientMessage => m !== null);
+    const messages = [...this.#docs.values()].map((d) => d.leaveMessage());
     this.#transport = null;
     this.#generation++;
     if (transport.closeForUnload) transport.closeForUnload(messages);

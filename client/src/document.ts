@@ -169,10 +169,9 @@ export class TandemDocument extends Emitter<Events> {
     if (this.#selection) { this.#presenceDirty = true; this.#schedulePresence(); }
   }
 
-  /** The message that clears this client's cursor for others (the page is leaving). */
-  leaveMessage(): ClientMessage | null {
-    if (this.#version === null) return null;
-    return { t: 'presence', doc: this.id, v: this.#version, sel: [] };
+  /** The message that makes others see this client leave now (the page is going away). */
+  leaveMessage(): ClientMessage {
+    return { t: 'unsub', doc: this.id };
   }
 
   onDisconnected(): void {

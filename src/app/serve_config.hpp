@@ -45,7 +45,7 @@ struct ServeConfig {
 
   // HTTP fallback transports (long-poll, SSE, POST uplink).
   server::HttpTransportOptions http_transports;
-  std::chrono::milliseconds downlink_grace{45'000};
+  std::chrono::milliseconds downlink_grace{10'000};
 
   // Documents.
   collab::CollabOptions collab;

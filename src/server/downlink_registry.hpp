@@ -18,7 +18,7 @@ namespace tandem::server {
 
 struct DownlinkOptions {
   // How long a downlink waits for its client's next request before it leaves its documents.
-  std::chrono::milliseconds grace{45'000};
+  std::chrono::milliseconds grace{10'000};
   // Frames a downlink may buffer for a client that does not come back for them.
   std::size_t max_buffered_bytes = std::size_t{8} << 20;
 };

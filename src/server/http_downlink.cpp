@@ -26,7 +26,6 @@ HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::
 HttpDownlink::~HttpDownlink() { close(); }
 
 void HttpDownlink::start(const std::vector<DownlinkSubscription>& subscriptions) {
-  subscriptions_ = subscriptions;
   for (const DownlinkSubscription& subscription : subscriptions) {
     handed_out_[subscription.doc] = subscription.version;
     session_->handle(proto::Subscribe{subscription.doc, subscription.version});
@@ -170,6 +169,18 @@ std::string HttpDownlink::cursor() const {
   return cursor;
 }
 
+void HttpDownlink::leave(const std::string& doc) {
+  if (closed_ || handed_out_.erase(doc) == 0) return;
+  session_->handle(proto::Unsubscribe{doc});
+  // Frames of the document not yet handed out go too: take() must not resurrect its cursor.
+  std::erase_if(pending_, [&](const PendingFrame& pending) {
+    if (pending.doc != doc) return false;
+    pending_bytes_ -= pending.frame.json->size();
+    return true;
+  });
+  if (handed_out_.empty()) close();
+}
+
 void HttpDownlink::close() {
   if (closed_) return;
   closed_ = true;
@@ -179,9 +190,11 @@ void HttpDownlink::close() {
     auto waiter = std::exchange(waiter_, nullptr);
     (*waiter)(Batch{});
   }
-  listener_ = nullptr;
+  auto listener = std::exchange(listener_, nullptr);
   listener_owner_ = nullptr;
   session_->detach();
+  // A stream listening now ends at once, so its client's reconnect starts a fresh downlink.
+  if (listener) (*listener)();
 }
 
 }  // namespace tandem::server

@@ -75,6 +75,10 @@ class HttpDownlink : public FrameSink,
 
   // The versions handed out so far, as an SSE resume cursor: "DOC@N,DOC@N".
   std::string cursor() const;
+  // Leaves one document now (`unsub` in a POST: the page is going away), so others see the
+  // client gone at once; closes the downlink when that was its last document. A later request
+  // naming the document no longer continues this downlink and starts a fresh one.
+  void leave(const std::string& doc);
   // Leaves every document; pending frames are dropped.
   void close();
 
@@ -100,7 +104,6 @@ class HttpDownlink : public FrameSink,
   std::size_t max_buffered_bytes_;
   WritePacer& pacer_;
   std::shared_ptr<ProtocolSession> session_;
-  std::vector<DownlinkSubscription> subscriptions_;
   std::map<std::string, std::optional<std::uint64_t>> handed_out_;  // doc -> version reached
   std::deque<PendingFrame> pending_;
   std::size_t pending_bytes_ = 0;

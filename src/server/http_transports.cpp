@@ -228,11 +228,16 @@ void handle_send(const Request& request, const RequestContext& context, const Re
             results->settle(
                 i, {{"ok", true},
                     {"reply", boost::json::parse(proto::encode(proto::Pong{message.id}))}});
-          } else if constexpr (std::is_same_v<M, proto::Subscribe> ||
-                               std::is_same_v<M, proto::Unsubscribe>) {
+          } else if constexpr (std::is_same_v<M, proto::Subscribe>) {
             results->settle(i, refusal(proto::ErrorCode::kBadMessage,
                                        "over HTTP, subscriptions are named in the downlink URL "
                                        "(sub=DOC@N)"));
+          } else if constexpr (std::is_same_v<M, proto::Unsubscribe>) {
+            // A page going away says so, and others see it leave now rather than when its
+            // downlink expires; with no downlink there is nothing to leave.
+            environment.downlinks.post_to(
+                client, [doc = message.doc](HttpDownlink& downlink) { downlink.leave(doc); });
+            results->settle(i, {{"ok", true}});
           } else if constexpr (std::is_same_v<M, proto::SubmitOp>) {
             const Access access = allowed.access_for(message.doc);
             if (access != Access::kWrite) {

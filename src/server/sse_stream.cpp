@@ -109,7 +109,10 @@ void SseStream::watch_for_close() {
 
 void SseStream::pump() {
   // A reconnect of the same client may have taken the downlink over: its frames are not ours.
-  if (ending_ || torn_down_ || !downlink_->listened_by(this)) return;
+  if (ending_ || torn_down_) return;
+  // Left (the client posted unsub for its last document) or expired: nothing more comes here.
+  if (downlink_->closed()) return end_stream();
+  if (!downlink_->listened_by(this)) return;
   // Frames beyond sse_max_bytes stay in the downlink for the next stream, so a proxy that caps
   // response sizes never cuts an event; every stream carries at least one frame, though.
   const std::size_t cap = environment_.options.sse_max_bytes;

@@ -5,7 +5,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { editor, shownText, launchBrowser, openEditor, readDoc, screenshot, startServer, waitSaved, slowFactor } from './browser_support.mjs';
 
-const server = await startServer();
+// A downlink grace far beyond the test's waits: a departed HTTP page must say it left.
+const server = await startServer({ args: ['--downlink-grace', '120s'] });
 const browser = await launchBrowser();
 test.after(async () => { await browser.close(); await server.stop(); });
 
@@ -60,9 +61,11 @@ for (const { transport, editorKind } of CASES) {
       assert.match(await a.locator('[data-testid="remote-cursor"]').first().textContent(), /Bob/);
       await screenshot(a, `converge-${transport}-${editorKind}-alice`);
       await screenshot(b, `converge-${transport}-${editorKind}-bob`);
-      // Leaving removes the cursor on the other side.
+      // Leaving removes the cursor and the user list entry on the other side, over every
+      // transport, long before the server would drop a silent HTTP client.
       await b.goto('about:blank');
-      await a.locator('[data-testid="remote-cursor"]').first().waitFor({ state: 'detached', timeout: 30000 * slowFactor });
+      await a.locator('[data-testid="remote-cursor"]').first().waitFor({ state: 'detached', timeout: 10000 * slowFactor });
+      await a.waitForFunction(() => !/Bob/.test(document.querySelector('[data-testid="people"]').textContent), null, { timeout: 10000 * slowFactor });
     } finally {
       await alice.close();
       await bob.close();

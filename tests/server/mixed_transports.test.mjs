@@ -76,3 +76,40 @@ describe('mixed transports on one document', () => {
     for (const c of all) c.close();
   });
 });
+
+describe('an HTTP client leaving', () => {
+  let server;
+  // A grace far longer than the test waits: only the unsub can make the client leave in time.
+  before(async () => { server = await TandemServer.start({ args: ['--poll-hold', '5s', '--downlink-grace', '120s'] }); });
+  after(async () => { assert.equal((await server.stop()).code, 0, server.log); });
+
+  for (const transport of ['poll', 'sse']) {
+    test(`a ${transport} client that posts unsub is gone for the others at once, and can come back`, async () => {
+      const doc = `leave-${transport}`;
+      const ws = await new TestClient(server.url, { transport: 'websocket' }).connect();
+      const http = await new TestClient(server.url, { transport }).connect();
+      for (const c of [ws, http]) c.subscribe(doc);
+      await Promise.all([ws, http].map((c) => c.waitFor(() => c.docs.get(doc).version !== null)));
+      ws.edit(doc, ['hello']);
+      await http.waitFor(() => http.docs.get(doc).version === 1);
+      http.send({ t: 'presence', doc, v: 1, sel: [[0, 1]], name: 'leaver' });
+      await ws.waitFor(() => ws.presence.get(doc)?.has(http.clientId));
+
+      const res = await fetch(`${server.url}/v1/send`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Tandem-Client': http.clientId },
+        body: JSON.stringify([{ t: 'unsub', doc }, { t: 'unsub', doc: 'never-subscribed' }]),
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual((await res.json()).results, [{ ok: true }, { ok: true }]);
+      await ws.waitFor(() => !ws.presence.get(doc).has(http.clientId), 3000 * slowFactor);
+
+      // The client's next downlink request starts afresh from its version and misses nothing.
+      ws.edit(doc, [5, ' world']);
+      await http.waitFor(() => http.docs.get(doc).text === 'hello world', 5000 * slowFactor);
+      http.send({ t: 'presence', doc, v: 2, sel: [[1, 2]], name: 'back' });
+      await ws.waitFor(() => ws.presence.get(doc)?.get(http.clientId)?.name === 'back', 5000 * slowFactor);
+      for (const c of [ws, http]) c.close();
+    });
+  }
+});
