@@ -21,16 +21,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!decoded) return 0;
   require(ok && scanned.size() == 1);
   const auto& m = scanned.front();
-  using tandem::bench::MessageKind;
+  using tandem::proto::ServerType;
   if (const auto* op = std::get_if<tandem::proto::OpMessage>(&*decoded)) {
-    require(m.kind == MessageKind::kOp && m.version == op->version && m.seq == op->seq);
+    require(m.kind == ServerType::kOp && m.version == op->version && m.seq == op->seq);
     require(m.client == op->client && m.doc == op->doc);
   } else if (const auto* ack = std::get_if<tandem::proto::Ack>(&*decoded)) {
-    require(m.kind == MessageKind::kAck && m.version == ack->version && m.seq == ack->seq);
+    require(m.kind == ServerType::kAck && m.version == ack->version && m.seq == ack->seq);
   } else if (std::holds_alternative<tandem::proto::Snapshot>(*decoded)) {
-    require(m.kind == MessageKind::kSnapshot);
+    require(m.kind == ServerType::kSnapshot);
   } else if (std::holds_alternative<tandem::proto::ErrorMessage>(*decoded)) {
-    require(m.kind == MessageKind::kError);
+    require(m.kind == ServerType::kError);
   }
   return 0;
 }

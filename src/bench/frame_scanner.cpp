@@ -142,17 +142,6 @@ class Skimmer {
     return false;
   }
 
-  static MessageKind kind_of(std::string_view type) {
-    if (type == "op") return MessageKind::kOp;
-    if (type == "ack") return MessageKind::kAck;
-    if (type == "presence") return MessageKind::kPresence;
-    if (type == "snapshot") return MessageKind::kSnapshot;
-    if (type == "welcome") return MessageKind::kWelcome;
-    if (type == "pong") return MessageKind::kPong;
-    if (type == "error") return MessageKind::kError;
-    return MessageKind::kOther;
-  }
-
   bool message(std::vector<ScannedMessage>& out) {
     ScannedMessage scanned;
     const std::size_t start = pos_;
@@ -174,7 +163,7 @@ class Skimmer {
         if ((key == "t" || key == "client" || key == "doc") && peek() == '"') {
           std::string_view value;
           ok = string(value);
-          if (key == "t") scanned.kind = kind_of(value);
+          if (key == "t") scanned.kind = proto::parse_server_type(value);
           if (key == "client") scanned.client = value;
           if (key == "doc") scanned.doc = value;
         } else if ((key == "v" || key == "seq") &&

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "proto/message_type.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -7,23 +9,12 @@
 
 namespace tandem::bench {
 
-enum class MessageKind : std::uint8_t {
-  kOther,
-  kWelcome,
-  kSnapshot,
-  kOp,
-  kAck,
-  kPresence,
-  kPong,
-  kError,
-};
-
 // What the generator needs of one server message, read without building it: the type, the
 // top-level "v", "seq", "client" and "doc", and the message's own text for a full decode when
 // it matters (snapshots, errors, probe clients). Strings are the raw JSON contents between
 // the quotes (escapes left as they are; ids never need any).
 struct ScannedMessage {
-  MessageKind kind = MessageKind::kOther;
+  proto::ServerType kind = proto::ServerType::kUnknown;
   std::optional<std::uint64_t> version;
   std::optional<std::uint64_t> seq;
   std::string_view client;

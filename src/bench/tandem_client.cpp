@@ -45,14 +45,14 @@ void TandemClient::handle_frame(std::string_view frame, bool count) {
 void TandemClient::handle_message(const ScannedMessage& message, std::int64_t now) {
   if (plan().probe) check_with_codec(message);
   switch (message.kind) {
-    case MessageKind::kSnapshot:
+    case proto::ServerType::kSnapshot:
       handle_snapshot(message);
       return;
-    case MessageKind::kError:
+    case proto::ServerType::kError:
       handle_error(message);
       return;
-    case MessageKind::kOp:
-    case MessageKind::kAck:
+    case proto::ServerType::kOp:
+    case proto::ServerType::kAck:
       break;
     default:
       return;  // welcome, pong, presence: nothing to follow
@@ -61,7 +61,7 @@ void TandemClient::handle_message(const ScannedMessage& message, std::int64_t no
     fail("unexpected_message");
     return;
   }
-  const bool own = message.kind == MessageKind::kAck || message.client == plan().client_id;
+  const bool own = message.kind == proto::ServerType::kAck || message.client == plan().client_id;
   op_received(*message.version, own, message.seq, now);
 }
 
@@ -96,12 +96,12 @@ void TandemClient::check_with_codec(const ScannedMessage& message) {
       [&](const auto& m) {
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, proto::OpMessage>) {
-          if (message.kind != MessageKind::kOp || message.version != m.version ||
+          if (message.kind != proto::ServerType::kOp || message.version != m.version ||
               message.seq != m.seq || message.client != m.client) {
             fail("scanner_disagrees");
           }
         } else if constexpr (std::is_same_v<M, proto::Ack>) {
-          if (message.kind != MessageKind::kAck || message.version != m.version ||
+          if (message.kind != proto::ServerType::kAck || message.version != m.version ||
               message.seq != m.seq) {
             fail("scanner_disagrees");
           }

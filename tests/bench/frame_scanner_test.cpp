@@ -14,7 +14,7 @@ std::vector<ScannedMessage> scan(std::string_view frame, bool expect_ok = true) 
 TEST(FrameScanner, ReadsAnOp) {
   const auto m = scan(R"({"t":"op","doc":"d1","v":41,"op":[5,"!"],"client":"ada","seq":7})");
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0].kind, MessageKind::kOp);
+  EXPECT_EQ(m[0].kind, proto::ServerType::kOp);
   EXPECT_EQ(m[0].doc, "d1");
   EXPECT_EQ(m[0].version, 41u);
   EXPECT_EQ(m[0].client, "ada");
@@ -25,8 +25,8 @@ TEST(FrameScanner, ReadsACoalescedArrayInOrder) {
   const auto m = scan(
       R"([{"t":"op","doc":"d","v":1,"op":["x"],"client":"a","seq":1}, {"t":"ack","doc":"d","v":2,"seq":9}])");
   ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[0].kind, MessageKind::kOp);
-  EXPECT_EQ(m[1].kind, MessageKind::kAck);
+  EXPECT_EQ(m[0].kind, proto::ServerType::kOp);
+  EXPECT_EQ(m[1].kind, proto::ServerType::kAck);
   EXPECT_EQ(m[1].version, 2u);
   EXPECT_EQ(m[1].seq, 9u);
   EXPECT_EQ(m[1].json, R"({"t":"ack","doc":"d","v":2,"seq":9})");
@@ -35,7 +35,7 @@ TEST(FrameScanner, ReadsACoalescedArrayInOrder) {
 TEST(FrameScanner, FieldOrderDoesNotMatter) {
   const auto m = scan(R"({ "seq" : 3 , "v":2, "doc":"d", "t" : "ack" })");
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0].kind, MessageKind::kAck);
+  EXPECT_EQ(m[0].kind, proto::ServerType::kAck);
   EXPECT_EQ(m[0].version, 2u);
 }
 
@@ -44,7 +44,7 @@ TEST(FrameScanner, LookalikeKeysInsideValuesAreNotRead) {
   const auto m = scan(
       R"({"t":"op","doc":"d","v":3,"op":[1,"\"t\":\"ack\",\"v\":99",{"d":2}],"client":"c","seq":4,"x":{"v":1000,"t":"ack"}})");
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0].kind, MessageKind::kOp);
+  EXPECT_EQ(m[0].kind, proto::ServerType::kOp);
   EXPECT_EQ(m[0].version, 3u);
   EXPECT_EQ(m[0].seq, 4u);
 }
@@ -52,13 +52,15 @@ TEST(FrameScanner, LookalikeKeysInsideValuesAreNotRead) {
 TEST(FrameScanner, KindsOfEveryServerMessage) {
   EXPECT_EQ(
       scan(R"({"t":"welcome","client":"a","heartbeat_ms":1,"limits":{},"server":"x"})")[0].kind,
-      MessageKind::kWelcome);
-  EXPECT_EQ(scan(R"({"t":"snapshot","doc":"d","v":0,"text":""})")[0].kind, MessageKind::kSnapshot);
+      proto::ServerType::kWelcome);
+  EXPECT_EQ(scan(R"({"t":"snapshot","doc":"d","v":0,"text":""})")[0].kind,
+            proto::ServerType::kSnapshot);
   EXPECT_EQ(scan(R"({"t":"presence","doc":"d","client":"a","gone":true})")[0].kind,
-            MessageKind::kPresence);
-  EXPECT_EQ(scan(R"({"t":"pong","id":1})")[0].kind, MessageKind::kPong);
-  EXPECT_EQ(scan(R"({"t":"error","code":"internal","message":"m"})")[0].kind, MessageKind::kError);
-  EXPECT_EQ(scan(R"({"t":"future"})")[0].kind, MessageKind::kOther);
+            proto::ServerType::kPresence);
+  EXPECT_EQ(scan(R"({"t":"pong","id":1})")[0].kind, proto::ServerType::kPong);
+  EXPECT_EQ(scan(R"({"t":"error","code":"internal","message":"m"})")[0].kind,
+            proto::ServerType::kError);
+  EXPECT_EQ(scan(R"({"t":"future"})")[0].kind, proto::ServerType::kUnknown);
   EXPECT_TRUE(scan("[]").empty());
 }
 
