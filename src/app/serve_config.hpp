@@ -1,6 +1,7 @@
 #pragma once
 
 #include "collab/collab_options.hpp"
+#include "server/downlink_registry.hpp"
 #include "server/http_limits.hpp"
 #include "server/http_transports.hpp"
 
@@ -45,7 +46,7 @@ struct ServeConfig {
 
   // HTTP fallback transports (long-poll, SSE, POST uplink).
   server::HttpTransportOptions http_transports;
-  std::chrono::milliseconds downlink_grace{10'000};
+  std::chrono::milliseconds downlink_grace = server::DownlinkOptions{}.grace;
 
   // Documents.
   collab::CollabOptions collab;
