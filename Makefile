@@ -6,7 +6,7 @@ NODE_TESTS := $(shell find tests -name '*.test.mjs' -not -path '*/node_modules/*
 FUZZ_SECONDS ?= 30
 CPP_SOURCES = $(shell git ls-files '*.cpp' '*.hpp')
 
-.PHONY: all deps build run test asan-test bench microbench compare targets fuzz format format-check lint clean
+.PHONY: all deps build run test asan-test proxy-results bench microbench compare targets fuzz format format-check lint clean
 
 all: build
 
@@ -30,6 +30,12 @@ asan-test: deps
 	cmake --build --preset asan
 	ctest --preset asan
 	TANDEM_BIN=$(CURDIR)/build/asan/tandem TANDEM_SANITIZED=1 node --test $(NODE_TESTS)
+
+# The proxy matrix's table from the latest run (make test writes it under build/), committed on
+# purpose.
+proxy-results:
+	@[ -f build/proxy-matrix/RESULTS.md ] || { echo "no build/proxy-matrix/RESULTS.md: run make test first"; exit 1; }
+	cp build/proxy-matrix/RESULTS.md tests/e2e/proxies/RESULTS.md
 
 # The figures of BENCHMARKS.md: the micro benchmarks, Tandem and its peers side by side, then
 # Tandem against issue 8's targets.

@@ -42,8 +42,9 @@ void recognise(const Observations& seen, Advice& advice) {
   for (const std::string& page : seen.foreign_pages) {
     // The proxies' own error pages sign themselves: nginx and Apache in the text, HAProxy by
     // its bare "<html><body><h1>" layout.
-    for (auto [word, proxy] :
-         {std::pair{"<center>nginx", Proxy::kNginx}, {"apache/", Proxy::kApache}}) {
+    for (auto [word, proxy] : {std::pair{"<center>nginx", Proxy::kNginx},
+                               {"apache/", Proxy::kApache},
+                               {"varnish cache server", Proxy::kVarnish}}) {
       if (contains_word(page, word)) {
         advice.proxy = proxy;
         advice.proxy_evidence = std::string("its error page");
@@ -57,11 +58,18 @@ void recognise(const Observations& seen, Advice& advice) {
     }
   }
   for (const std::string& via : seen.via_headers) {
-    if (contains_word(via, "caddy")) {
-      advice.proxy = Proxy::kCaddy;
-      advice.proxy_evidence = "Via: " + via;
-      return;
+    for (auto [word, proxy] : {std::pair{"caddy", Proxy::kCaddy}, {"varnish", Proxy::kVarnish}}) {
+      if (contains_word(via, word)) {
+        advice.proxy = proxy;
+        advice.proxy_evidence = "Via: " + via;
+        return;
+      }
     }
+  }
+  if (seen.varnish_id) {
+    advice.proxy = Proxy::kVarnish;
+    advice.proxy_evidence = "X-Varnish on its answers";
+    return;
   }
   if (seen.probe_forwarded_server) {
     advice.proxy = Proxy::kApache;  // mod_proxy adds X-Forwarded-Server by default
@@ -86,28 +94,39 @@ void recognise(const Observations& seen, Advice& advice) {
   }
 }
 
-// The fix per proxy for each kind of failure; unknown proxies get all four.
-void add_fix(Advice& advice, Proxy proxy, std::string_view nginx, std::string_view apache,
-             std::string_view caddy, std::string_view haproxy) {
+// The fix in each proxy's own terms.
+struct Fix {
+  std::string_view nginx;
+  std::string_view apache;
+  std::string_view caddy;
+  std::string_view haproxy;
+  std::string_view varnish;
+};
+
+// The fix for the recognised proxy; an unknown proxy gets every one.
+void add_fix(Advice& advice, Proxy proxy, const Fix& fix) {
   auto add = [&](std::string_view label, std::string_view text) {
     if (!text.empty()) advice.fixes.push_back(std::string(label) + std::string(text));
   };
   switch (proxy) {
     case Proxy::kNginx:
-      return add("nginx: ", nginx);
+      return add("nginx: ", fix.nginx);
     case Proxy::kApache:
-      return add("Apache: ", apache);
+      return add("Apache: ", fix.apache);
     case Proxy::kCaddy:
-      return add("Caddy: ", caddy);
+      return add("Caddy: ", fix.caddy);
     case Proxy::kHaproxy:
-      return add("HAProxy: ", haproxy);
+      return add("HAProxy: ", fix.haproxy);
+    case Proxy::kVarnish:
+      return add("Varnish: ", fix.varnish);
     case Proxy::kNone:
       return;
     case Proxy::kUnknown:
-      add("nginx: ", nginx);
-      add("Apache: ", apache);
-      add("Caddy: ", caddy);
-      add("HAProxy: ", haproxy);
+      add("nginx: ", fix.nginx);
+      add("Apache: ", fix.apache);
+      add("Caddy: ", fix.caddy);
+      add("HAProxy: ", fix.haproxy);
+      add("Varnish: ", fix.varnish);
       return;
   }
 }
@@ -126,6 +145,8 @@ std::string_view proxy_name(Proxy proxy) {
       return "Caddy";
     case Proxy::kHaproxy:
       return "HAProxy";
+    case Proxy::kVarnish:
+      return "Varnish";
     case Proxy::kUnknown:
       break;
   }
@@ -158,13 +179,16 @@ Advice advise(const Diagnosis& diagnosis) {
     if (websocket->outcome == proto::Outcome::kRefused ||
         websocket->outcome == proto::Outcome::kHung) {
       add_fix(advice, advice.proxy,
-              "in the location for /v1/ws: proxy_http_version 1.1; proxy_set_header Upgrade "
-              "$http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 1h;",
-              "ProxyPass / http://127.0.0.1:8080/ upgrade=websocket (Apache 2.4.47+; Debian 12 "
-              "has 2.4.57) with mod_proxy_http loaded",
-              "reverse_proxy passes WebSocket by default: remove any header_up that drops "
-              "Connection/Upgrade, and check nothing in front of Caddy strips them",
-              "use mode http (upgrades pass by default) and set timeout tunnel 1h");
+              {"in the location for /v1/ws: proxy_http_version 1.1; proxy_set_header Upgrade "
+               "$http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 1h;",
+               "ProxyPass / http://127.0.0.1:8080/ upgrade=websocket (Apache 2.4.47+; Debian 12 "
+               "has 2.4.57) with mod_proxy_http loaded",
+               "reverse_proxy passes WebSocket by default: remove any header_up that drops "
+               "Connection/Upgrade, and check nothing in front of Caddy strips them",
+               "use mode http (upgrades pass by default) and set timeout tunnel 1h",
+               "pipe the upgrade: in vcl_recv, if (req.http.Upgrade ~ \"(?i)websocket\") { "
+               "return (pipe); } and in vcl_pipe, set bereq.http.Upgrade = req.http.Upgrade; set "
+               "bereq.http.Connection = req.http.Connection; (deploy/varnish.vcl)"});
     } else if (websocket->outcome == proto::Outcome::kSilent) {
       advice.fixes.push_back(
           "WebSocket: the upgrade succeeds but no frame arrives afterwards. That is a proxy or "
@@ -179,19 +203,22 @@ Advice advise(const Diagnosis& diagnosis) {
   }
   if (failed(sse) && sse->outcome == proto::Outcome::kBuffered) {
     add_fix(advice, advice.proxy,
-            "do not buffer /v1/sse: remove proxy_ignore_headers X-Accel-Buffering, or set "
-            "proxy_buffering off; in its location",
-            "ProxyPass ... flushpackets=on for /v1/sse, and no mod_deflate on text/event-stream",
-            "reverse_proxy flushes event streams; remove any encode or buffering directive for "
-            "/v1/sse (flush_interval -1)",
-            "HAProxy does not buffer streams; check compression (no compression on "
-            "text/event-stream)");
+            {"do not buffer /v1/sse: remove proxy_ignore_headers X-Accel-Buffering, or set "
+             "proxy_buffering off; in its location",
+             "ProxyPass ... flushpackets=on for /v1/sse, and no mod_deflate on text/event-stream",
+             "reverse_proxy flushes event streams; remove any encode or buffering directive for "
+             "/v1/sse (flush_interval -1)",
+             "HAProxy does not buffer streams; check compression (no compression on "
+             "text/event-stream)",
+             "return (pass) for /v1/ (never hash or cache it), leave beresp.do_stream on, and "
+             "keep the backend request HTTP/1.1 (Varnish holds back close-delimited streams)"});
   }
   if (failed(poll) && poll->outcome == proto::Outcome::kTimeout) {
-    add_fix(advice, advice.proxy, "proxy_read_timeout 60s; (longer than the 25 s poll hold)",
-            "ProxyTimeout 60",
-            "no read timeout by default: check transport timeouts (read_timeout)",
-            "timeout server 60s and timeout client 60s (longer than the 25 s poll hold)");
+    add_fix(advice, advice.proxy,
+            {"proxy_read_timeout 60s; (longer than the 25 s poll hold)", "ProxyTimeout 60",
+             "no read timeout by default: check transport timeouts (read_timeout)",
+             "timeout server 60s and timeout client 60s (longer than the 25 s poll hold)",
+             "in the backend: .first_byte_timeout = 60s; (longer than the 25 s poll hold)"});
     advice.fixes.push_back(
         "or make the server's hold shorter than the proxy's timeout: tandem serve --poll-hold "
         "<less than the timeout>");

@@ -7,7 +7,7 @@
 
 namespace tandem::doctor {
 
-enum class Proxy { kUnknown, kNone, kNginx, kApache, kCaddy, kHaproxy };
+enum class Proxy { kUnknown, kNone, kNginx, kApache, kCaddy, kHaproxy, kVarnish };
 
 struct Advice {
   Proxy proxy = Proxy::kUnknown;

@@ -91,6 +91,7 @@ class Checker {
     }
     if (auto via = response[http::field::via]; !via.empty())
       diagnosis_.seen.via_headers.emplace_back(via);
+    if (response.find("X-Varnish") != response.end()) diagnosis_.seen.varnish_id = true;
   }
 
   static Finding fail(std::string check, proto::Outcome outcome, long long ms, std::string detail) {
@@ -364,7 +365,11 @@ class Checker {
     }
     note_headers(reader.response());
     const auto status = reader.response().result();
-    if (status == http::status::gateway_timeout || status == http::status::bad_gateway) {
+    // Varnish answers a backend's first-byte timeout with its own 503; Tandem's 503 says tandem.
+    const bool proxy_unavailable = status == http::status::service_unavailable &&
+                                   reader.response()[http::field::server] != "tandem";
+    if (status == http::status::gateway_timeout || status == http::status::bad_gateway ||
+        proxy_unavailable) {
       return fail("poll", proto::Outcome::kTimeout, ms,
                   status_line(reader).substr(0, 8) + " after " + std::to_string(ms / 1000) +
                       " s: a proxy read timeout shorter than the server's poll hold");

@@ -26,6 +26,7 @@ struct Observations {
   std::vector<std::string> via_headers;     // Via: of answers
   std::vector<std::string> foreign_pages;   // bodies of answers not from Tandem (error pages)
   bool unsigned_answer = false;             // an answer without any Server header
+  bool varnish_id = false;                  // an answer carried X-Varnish (Varnish's request id)
   std::optional<std::string> probe_http_version;  // as the server saw the probe
   std::optional<std::string> probe_upgrade;       // Upgrade: that reached the server, if any
   std::optional<std::string> probe_forwarded_server;

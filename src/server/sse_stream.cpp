@@ -1,5 +1,6 @@
 #include "server/sse_stream.hpp"
 
+#include "server/chunked_encoding.hpp"
 #include "server/downlink_admission.hpp"
 #include "server/http_query.hpp"
 
@@ -50,6 +51,7 @@ void SseStream::start() {
     if (subscription.version) cursor_[subscription.doc] = *subscription.version;
   }
 
+  chunked_ = request_.version() >= 11;
   std::string head =
       "HTTP/1.1 200 OK\r\n"
       "Server: tandem\r\n"
@@ -57,6 +59,7 @@ void SseStream::start() {
       "Cache-Control: no-cache, no-transform\r\n"
       "X-Accel-Buffering: no\r\n"
       "Connection: close\r\n";
+  if (chunked_) head += "Transfer-Encoding: chunked\r\n";
   if (const std::string_view origin = request_[http::field::origin]; !origin.empty()) {
     head += "Access-Control-Allow-Origin: " + std::string(origin) + "\r\nVary: Origin\r\n";
   }
@@ -71,9 +74,11 @@ void SseStream::start() {
   opening += kRetry;
   opening += "data: " + *downlink_->session().welcome_frame().json + "\n\n";
   if (gzip_) {
-    gzip_->write(opening, writing_);
+    std::string compressed;
+    gzip_->write(opening, compressed);
+    frame_body(compressed, writing_);
   } else {
-    writing_ += opening;
+    frame_body(opening, writing_);
   }
   write_in_progress_ = true;
   asio::async_write(
@@ -154,9 +159,26 @@ void SseStream::append_event(const PendingFrame& pending) {
   }
 }
 
+void SseStream::frame_body(std::string_view body, std::string& wire) const {
+  if (chunked_) {
+    append_chunk(body, wire);
+  } else {
+    wire += body;
+  }
+}
+
 void SseStream::write_pending() {
-  if (write_in_progress_ || out_.empty() || torn_down_) return;
-  writing_ = std::exchange(out_, {});
+  if (write_in_progress_ || torn_down_) return;
+  const bool end_body = ending_ && chunked_ && !last_chunk_sent_;
+  if (out_.empty() && !end_body) return;
+  writing_.clear();
+  frame_body(out_, writing_);
+  out_.clear();
+  if (end_body) {
+    // The last chunk tells the proxy the response is complete, not cut.
+    writing_ += kLastChunk;
+    last_chunk_sent_ = true;
+  }
   write_in_progress_ = true;
   asio::async_write(
       stream_, asio::buffer(writing_),
@@ -171,7 +193,7 @@ void SseStream::on_written(beast::error_code ec) {
   if (!ending_ && frames_sent_ > 0 && bytes_sent_ >= environment_.options.sse_max_bytes) {
     return end_stream();
   }
-  if (!out_.empty()) return write_pending();
+  if (!out_.empty() || (ending_ && chunked_ && !last_chunk_sent_)) return write_pending();
   if (ending_) {
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -202,7 +224,7 @@ void SseStream::end_stream() {
   ending_ = true;
   if (downlink_) downlink_->stop_listening(this);
   if (gzip_) gzip_->finish(out_);
-  if (!write_in_progress_ && out_.empty()) {
+  if (!write_in_progress_ && out_.empty() && !chunked_) {
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     return teardown();

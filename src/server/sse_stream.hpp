@@ -21,9 +21,11 @@ namespace tandem::server {
 // of every subscribed document, so a browser's automatic reconnect (Last-Event-ID) resumes with
 // no gap and no duplicate.
 //
-// The response has no length and no chunking: it ends when the connection closes, which
-// works through HTTP/1.0 proxies too. It ends on purpose after sse_max_lifetime or
-// sse_max_bytes; the downlink stays cached for the reconnect.
+// An HTTP/1.1 request gets a chunked response: proxies pass chunks on as they come, while some
+// (Varnish) hold back a close-delimited body. An HTTP/1.0 request (nginx's default upstream
+// protocol) gets the body close-delimited, the only framing HTTP/1.0 has. Either way the
+// connection closes when the stream ends, on purpose after sse_max_lifetime or sse_max_bytes;
+// the downlink stays cached for the reconnect.
 class SseStream : public Connection, public std::enable_shared_from_this<SseStream> {
  public:
   SseStream(UpgradeRequest&& request, HttpTransportEnvironment& environment);
@@ -38,6 +40,8 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   void pump();
   void append_event(const PendingFrame& pending);
   void write_pending();
+  // Appends body bytes to `wire` in the response's framing.
+  void frame_body(std::string_view body, std::string& wire) const;
   void on_written(boost::beast::error_code ec);
   void watch_for_close();
   void arm_heartbeat();
@@ -54,8 +58,10 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   std::shared_ptr<HttpDownlink> downlink_;
   std::map<std::string, std::uint64_t> cursor_;
   std::optional<GzipStream> gzip_;
-  std::string out_;      // bytes waiting to be written
-  std::string writing_;  // bytes being written
+  std::string out_;      // body bytes waiting to be written
+  std::string writing_;  // bytes on the wire being written
+  bool chunked_ = false;
+  bool last_chunk_sent_ = false;
   bool write_in_progress_ = false;
   bool ending_ = false;
   bool torn_down_ = false;

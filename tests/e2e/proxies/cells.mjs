@@ -1,5 +1,5 @@
-// The proxy matrix's cells (issue 7): a real `tandem serve` behind a real nginx, Apache, Caddy or
-// HAProxy (or the fault proxy), each proxy a child process with its own configuration on
+// The proxy matrix's cells (issue 7): a real `tandem serve` behind a real nginx, Apache, Caddy,
+// HAProxy or Varnish (or the fault proxy), each proxy a child process with its own configuration on
 // loopback ports, stopped by PID. `startCell(name)` is the one entry point, so the browser
 // layer can reuse every cell: it resolves {name, url, origin, upstream, ca, stop()}.
 //
@@ -8,7 +8,7 @@
 // process-level settings (pid file, logs, temp dirs, foreground) live in the small wrappers
 // written below, never in the templates, so the templates stay real-world examples.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,9 @@ export const CELLS = {
   '7-500': { proxy: 'fault', mode: '500', allowOrigin: true },
   '7-hang': { proxy: 'fault', mode: 'hang', allowOrigin: true },
   '8-nginx-tls': { proxy: 'nginx', template: 'deploy/nginx-tls.conf', tls: true },
+  // Varnish passes Host through, so neither cell needs --allow-origin.
+  '9-varnish-pass': { proxy: 'varnish', template: 'configs/varnish-pass.vcl' },
+  '9-varnish': { proxy: 'varnish', template: 'deploy/varnish.vcl' },
 };
 
 // Fills {{NAME}} placeholders; a placeholder left over is a bug in the caller or the template.
@@ -235,6 +238,18 @@ function startCaddy(dir, site) {
   return new ProxyProcess('caddy', ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], { env });
 }
 
+// Varnish listens where -a says (VCL has no listen directive). Its worker drops to the
+// `vcache` user when started as root, so the cell directory must be readable by it; -T none
+// turns the management port off.
+function startVarnish(dir, vcl, port) {
+  writeFileSync(path.join(dir, 'tandem.vcl'), vcl);
+  chmodSync(dir, 0o755);
+  return new ProxyProcess('varnishd', [
+    '-F', '-a', `127.0.0.1:${port}`, '-f', `${dir}/tandem.vcl`, '-n', `${dir}/varnish`,
+    '-s', 'malloc,32m', '-T', 'none', '-p', 'thread_pools=1', '-p', 'thread_pool_min=10',
+  ]);
+}
+
 function startHaproxy(dir, site) {
   writeFileSync(path.join(dir, 'haproxy.cfg'), site);
   return new ProxyProcess('haproxy', ['-f', `${dir}/haproxy.cfg`, '-db']);
@@ -275,6 +290,8 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
         LISTEN: `127.0.0.1:${port}`,
         SITE: origin,
         UPSTREAM: upstreamAddress,
+        UPSTREAM_HOST: '127.0.0.1',
+        UPSTREAM_PORT: String(upstream.port),
         CERT: certificate?.cert,
         KEY: certificate?.key,
         PEM: certificate?.pem,
@@ -285,6 +302,7 @@ export async function startCell(name, { tandemArgs = [], allowOrigin } = {}) {
       else if (cell.proxy === 'apache') proxy = startApache(dir, site, port, cell);
       else if (cell.proxy === 'caddy') proxy = startCaddy(dir, site);
       else if (cell.proxy === 'haproxy') proxy = startHaproxy(dir, site);
+      else if (cell.proxy === 'varnish') proxy = startVarnish(dir, site, port);
       const failed = (message) => {
         let logs = proxy.log;
         try { logs += readFileSync(path.join(dir, 'error.log'), 'utf8'); } catch { /* none */ }

@@ -34,6 +34,10 @@ export const EXPECTED = {
   '7-500': { ...FAULT, ws: { refused: 500 }, editableMs: 1000 },
   '7-hang': { ...FAULT, ws: 'hung' },
   '8-nginx-tls': CORRECT,
+  // Stock pass VCL: Varnish drops Upgrade (426), streams chunked SSE at once, and answers a held
+  // poll with its own 503 at the 10 s first-byte timeout.
+  '9-varnish-pass': { ...NO_UPGRADE, poll: { status: 503, ms: 10000, empty: false } },
+  '9-varnish': CORRECT,
 };
 
 // What `tandem doctor` must say through each cell: the transport browsers land on, the outcome
@@ -60,4 +64,8 @@ export const DOCTOR = {
   '7-500': { ...DOCTOR_NO_UPGRADE, outcomes: { websocket: 'refused', sse: 'ok', poll: 'ok' } },
   '7-hang': { ...DOCTOR_NO_UPGRADE, outcomes: { websocket: 'hung', sse: 'ok', poll: 'ok' } },
   '8-nginx-tls': { ...DOCTOR_OK, proxy: 'nginx' },
+  '9-varnish-pass': {
+    transport: 'sse', code: 1, proxy: 'Varnish', outcomes: { websocket: 'refused', sse: 'ok', poll: 'timeout' }, fix: 'return (pipe)',
+  },
+  '9-varnish': { ...DOCTOR_OK, proxy: 'Varnish' },
 };

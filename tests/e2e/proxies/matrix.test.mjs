@@ -5,7 +5,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CELLS, startCell } from './cells.mjs';
 import {
-  probeWebSocket, probeSse, probePoll, probeHeldPollCuts, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
+  probeWebSocket, probeSse, probeSseStreams, probePoll, probeHeldPollCuts, probeHttp2, probeOriginCheck, converge, resumeAfterCut, startWriter,
 } from './probes.mjs';
 import { writeResults } from './results.mjs';
 import { browserCheck, closeBrowser } from './browser_check.mjs';
@@ -83,6 +83,17 @@ function checkSse(sse, expected) {
   }
 }
 
+// Every one of the consecutive streams shows its first event within the second, or (through a
+// buffering proxy) none does.
+function checkSseStreams(streams, expected) {
+  const summary = JSON.stringify(streams.firstEventMs);
+  if (expected.sse === 'buffered') {
+    assert.equal(streams.prompt, 0, `streams through a buffering proxy showed events: ${summary}`);
+  } else {
+    assert.equal(streams.prompt, streams.count, `streams held back (null) or refused: ${summary}`);
+  }
+}
+
 function checkPoll(poll, expected) {
   assert.equal(poll.hello.ok, true, `hello over POST /v1/send: ${JSON.stringify(poll.hello)}`);
   assert.equal(poll.firstStatus, 200);
@@ -145,9 +156,11 @@ describe('proxy matrix', { concurrency: true }, () => {
           runDoctor(cell),
           // Idle through three of the proxy's cuts: two teach the client the timeout.
           browserCheck(cell, { idleMs: expected.wsIdle?.cutMs ? 3 * expected.wsIdle.cutMs + 5000 : 0 }),
-          // Where the proxy cuts held polls, the server must tell (tandem_proxy_read_timeout_*).
-          expected.poll.status === 504 ? probeHeldPollCuts(cell) : null,
+          // Where the proxy cuts held polls (504, Varnish's 503), the server must tell (tandem_proxy_read_timeout_*).
+          [503, 504].includes(expected.poll.status) ? probeHeldPollCuts(cell) : null,
         ]);
+        // After the probes above, so their streams do not overlap these.
+        record.sseStreams = await probeSseStreams(cell);
         checkDoctor(record.doctor, DOCTOR[name]);
         checkBrowser(record.browser, expected);
         if (record.pollCuts) {
@@ -156,6 +169,7 @@ describe('proxy matrix', { concurrency: true }, () => {
         }
         checkWebSocket(record.ws, expected);
         checkSse(record.sse, expected);
+        checkSseStreams(record.sseStreams, expected);
         checkPoll(record.poll, expected);
         // Two clients per working transport, then one on each at once.
         record.converge = [];

@@ -213,6 +213,47 @@ export async function probeSse(cell, writer, { observeMs, doc }) {
 // Long-poll: the uplink's hello, the first (immediate) answer, a poll held with nothing to
 // send (its status and when it is answered), and a held poll answered by a live op.
 // A long-poll client's two requests through the cell: the hello (POST) and one poll.
+// `count` SSE streams opened one after another, as browsers open them: how long each took to
+// its first event (the welcome), or null when it showed nothing within `withinMs`. A proxy that
+// holds back some streams and not others (Varnish with close-delimited bodies) cannot hide
+// behind one lucky stream.
+export async function probeSseStreams(cell, { count = 20, withinMs = 1000 * slowFactor } = {}) {
+  const firstEventMs = [];
+  const headers = {
+    Accept: 'text/event-stream', 'Cache-Control': 'no-cache', 'Accept-Encoding': 'gzip', Origin: cell.origin,
+  };
+  for (let i = 0; i < count; i++) {
+    const url = `${cell.url}/v1/sse?client=${clientId('streams')}&sub=sse-streams`;
+    let opened;
+    try {
+      opened = await streamingGet(url, { headers, ca: cell.ca, timeoutMs: withinMs });
+    } catch {
+      firstEventMs.push(null);
+      continue;
+    }
+    const { res, request, startedAt } = opened;
+    const gzip = opened.headers['content-encoding'] === 'gzip';
+    const stream = gzip ? res.pipe(zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH })) : res;
+    if (stream !== res) stream.on('error', () => {});
+    res.on('error', () => {});
+    const first = await new Promise((resolve) => {
+      let text = '';
+      const timer = setTimeout(() => resolve(null), Math.max(0, startedAt + withinMs - performance.now()));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        text += chunk;
+        if (/^data: /m.test(text)) {
+          clearTimeout(timer);
+          resolve(Math.round(performance.now() - startedAt));
+        }
+      });
+    });
+    firstEventMs.push(opened.status === 200 ? first : null);
+    request.destroy();
+  }
+  return { count, withinMs, firstEventMs, prompt: firstEventMs.filter((ms) => ms !== null).length };
+}
+
 function pollRequests(cell, timeoutMs) {
   const fetchFn = makeFetch(cell.ca);
   const base = { Origin: cell.origin };

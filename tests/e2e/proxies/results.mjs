@@ -1,5 +1,7 @@
 // Writes RESULTS.md from one full run of the matrix: what every cell did to every transport.
-import { writeFileSync } from 'node:fs';
+// A run writes build/proxy-matrix/RESULTS.md (`make test` changes no tracked file);
+// `make proxy-results` copies the latest one over the committed tests/e2e/proxies/RESULTS.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,13 @@ function describeSse(sse) {
   const welcome = sse.welcomeMs === null ? 'no welcome' : `welcome in ${sse.welcomeMs} ms`;
   const live = sse.liveMs === null ? 'live op never arrived' : `live op in ${sse.liveMs} ms`;
   return `${welcome}, ${live}${sse.gzip ? ' (gzip)' : ''}`;
+}
+
+function describeSseStreams(streams) {
+  if (!streams) return '';
+  const shown = streams.firstEventMs.filter((ms) => ms !== null);
+  const max = shown.length ? `, slowest ${Math.max(...shown)} ms` : '';
+  return `; ${streams.count} streams in a row: ${shown.length} showed their first event within ${seconds(streams.withinMs)}${max}`;
 }
 
 function describeSseIdle(sse) {
@@ -123,7 +132,8 @@ export function writeResults(observed, expected) {
     'Each cell is a real `tandem serve` (default settings unless the cell says otherwise: poll',
     'hold 25 s, SSE heartbeat 15 s, WebSocket ping every 20 s) behind a real proxy on loopback,',
     'probed with node clients: the WebSocket handshake and a connection left idle for 30 s; an SSE',
-    'stream\'s first event, a live op made by another client, and the stream left idle for 30 s;',
+    'stream\'s first event, a live op made by another client, and the stream left idle for 30 s,',
+    'then 20 streams opened one after another, each given 1 s to show its first event;',
     'a poll held with nothing to send and a held poll answered by a live op (one second after it',
     'opened; the SSE live op also comes about a second after the stream opens, so a stream cut',
     '"after 11 s" was cut 10 s after its last byte); then clients on every',
@@ -141,14 +151,14 @@ export function writeResults(observed, expected) {
     'a benchmark.',
     '',
     `Proxies: ${version('nginx', ['-v'])}; ${version('apache2', ['-v'])}; Caddy ${version('caddy', ['version'])};`,
-    `${version('haproxy', ['-v'])}.`,
+    `${version('haproxy', ['-v'])}; ${version('varnishd', ['-V'])}.`,
     '',
     '| cell | WebSocket | idle WebSocket | SSE | idle SSE | held poll | concurrent editing | browser (Chromium ×2) | `tandem doctor` | result |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const name of names) {
     const r = observed.get(name);
-    lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)} | `
+    lines.push(`| ${name} | ${describeWs(r.ws)} | ${describeWsIdle(r.ws)} | ${describeSse(r.sse)}${describeSseStreams(r.sseStreams)} | `
       + `${describeSseIdle(r.sse)} | ${describePoll(r.poll)}${describePollCuts(r.pollCuts)} | ${describeConverge(r.converge)}${describeResume(r.resume)}${describeOrigin(r)}${describeHttp2(r.http2)} | `
       + `${describeBrowser(r.browser, expected[name])} | ${describeDoctor(r.doctor)} | ${r.passed ? 'as expected' : `**FAILED**: ${(r.failure ?? 'did not finish').split('\n')[0]}`} |`);
   }
@@ -156,8 +166,12 @@ export function writeResults(observed, expected) {
     '3 = nginx buffering and ignoring `X-Accel-Buffering`; 4 = nginx with `proxy_read_timeout 10s`;',
     '5 = Apache `ProxyPass` without `upgrade=websocket` (mod_proxy_wstunnel loaded); 6 = HAProxy',
     '`timeout client/server 10s`, no `timeout tunnel`; 7 = the fault proxy breaking the upgrade',
-    '(silent after the 101, 500, hang); 8 = nginx terminating TLS (`deploy/nginx-tls.conf`).',
+    '(silent after the 101, 500, hang); 8 = nginx terminating TLS (`deploy/nginx-tls.conf`);',
+    '9 = Varnish: `-pass` the stock `return (pass)` VCL with a 10 s first-byte timeout, plain',
+    '`deploy/varnish.vcl` (upgrades piped).',
     '`-tuned`: the same proxy, Tandem started with `--poll-hold 8s --sse-heartbeat 5s',
     '--dead-peer-timeout 16s`. Configurations: `deploy/` and `tests/e2e/proxies/configs/`.', '');
-  writeFileSync(path.join(here, 'RESULTS.md'), lines.join('\n'));
+  const out = path.join(here, '..', '..', '..', 'build', 'proxy-matrix');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'RESULTS.md'), lines.join('\n'));
 }
