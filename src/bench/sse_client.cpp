@@ -52,6 +52,8 @@ void SseClient::read_head() {
                 return reopen("http_" + std::to_string(status), std::chrono::milliseconds(500));
               }
               events_ = SseEventParser();
+              chunked_.reset();
+              if (head_->get().chunked()) chunked_.emplace();
               // Whatever came after the head is the start of the stream.
               const auto rest = head_buffer_.cdata();
               const bool ok =
@@ -79,6 +81,26 @@ void SseClient::read_events() {
 }
 
 bool SseClient::feed(std::string_view bytes) {
+  if (chunked_) {
+    decoded_.clear();
+    const auto result = chunked_->feed(bytes, decoded_);
+    if (result == ChunkedDecoder::Result::kMalformed) {
+      reopen("sse_bad_chunk", std::chrono::milliseconds(200));
+      return false;
+    }
+    if (!feed_events(decoded_)) return false;
+    if (result == ChunkedDecoder::Result::kEnd) {
+      // The server ended the stream on purpose (lifetime or byte cap): resume.
+      loop().stats.reconnects.add();
+      reopen("", std::chrono::milliseconds(0));
+      return false;
+    }
+    return true;
+  }
+  return feed_events(bytes);
+}
+
+bool SseClient::feed_events(std::string_view bytes) {
   const bool ok = events_.feed(bytes, [this](std::string_view data, std::string_view id) {
     last_event_id_.assign(id);
     if (!stopped()) handle_frame(data, false);

@@ -19,12 +19,8 @@ Finding fail(std::string check, proto::Outcome outcome) {
 // X-Varnish, the upgrade is refused, a held poll ends in Varnish's 503.
 Diagnosis behind_stock_varnish() {
   Diagnosis diagnosis;
-  diagnosis.findings = {pass("connect"),
-                        pass("probe"),
-                        fail("websocket", proto::Outcome::kRefused),
-                        pass("sse"),
-                        pass("post"),
-                        fail("poll", proto::Outcome::kTimeout)};
+  diagnosis.findings = {pass("connect"), pass("probe"), fail("websocket", proto::Outcome::kRefused),
+                        pass("sse"),     pass("post"),  fail("poll", proto::Outcome::kTimeout)};
   diagnosis.seen.server_headers = {"tandem", "tandem", "Varnish"};
   diagnosis.seen.via_headers = {"1.1 varnish (Varnish/7.1)"};
   diagnosis.seen.varnish_id = true;
