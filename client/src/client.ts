@@ -21,7 +21,12 @@ export interface ConnectOptions {
   /** Server base URL; defaults to the page's origin. */
   url?: string;
   transport?: TransportOption;
-  token?: string;
+  /**
+   * An access token, or a function returning one (maybe a promise), called before every
+   * connection attempt: with a function, a token that expires is replaced at the reconnect
+   * that follows the server's `unauthorized`, and the client carries on from its versions.
+   */
+  token?: string | (() => string | Promise<string>);
   /** Shown to others next to this client's cursor. */
   name?: string;
   color?: string;
@@ -85,6 +90,7 @@ export class TandemClient extends Emitter<Events> {
   readonly option: TransportOption;
   clientId = '';
   #options: ConnectOptions;
+  #token: string | undefined;  // the token of the next connection attempt
   #deadlines: Deadlines;
   #backoff: BackoffOptions;
   #outbox: Outbox;
@@ -238,7 +244,7 @@ export class TandemClient extends Emitter<Events> {
     const context: TransportContext = {
       url: this.url,
       clientId: this.clientId,
-      token: this.#options.token,
+      token: this.#token,
       subscriptions: () => [...this.#docs.values()].map((d) => d.subscription()),
       onMessage: (message) => {
         if (generation === this.#generation && this.#transport === transport) this.#onMessage(message);
@@ -256,7 +262,13 @@ export class TandemClient extends Emitter<Events> {
     const attempts = report.attempts.slice(-8).map((a) => (a.detail && a.detail.length > 160 ? { ...a, detail: a.detail.slice(0, 160) } : a));
     // Lets the server count fallbacks and moves back up (GET /metrics, docs/metrics.md).
     const previous = this.#lastTransport && this.#lastTransport !== report.transport ? { previous: this.#lastTransport } : {};
-    return { t: 'hello', client: this.clientId, ...(this.#options.token ? { token: this.#options.token } : {}), negotiation: { ...report, attempts, ...previous } };
+    return { t: 'hello', client: this.clientId, ...(this.#token ? { token: this.#token } : {}), negotiation: { ...report, attempts, ...previous } };
+  }
+
+  // A token function is asked again for each attempt, so an expired token is never reused.
+  async #refreshToken(): Promise<void> {
+    const token = this.#options.token;
+    this.#token = typeof token === 'function' ? await token() : token;
   }
 
   async #connect(): Promise<void> {
@@ -270,6 +282,7 @@ export class TandemClient extends Emitter<Events> {
     // Each transport created here belongs to the generation it will have if it wins.
     const generation = this.#generation + 1;
     try {
+      await this.#refreshToken();
       const result = await negotiate(order, (name) => this.#create(name, generation),
         (report) => this.#hello(report), this.#deadlines, this.#reconnects);
       this.#connecting = false;
@@ -358,6 +371,7 @@ export class TandemClient extends Emitter<Events> {
     const generation = this.#generation + 1;
     const started = now();
     try {
+      await this.#refreshToken();
       const result = await negotiate(['websocket'], (name) => {
         this.#probing = this.#create(name, generation);
         return this.#probing;

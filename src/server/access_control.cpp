@@ -67,7 +67,12 @@ std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(
   Permissions permissions;
   permissions.access_for = [shared](std::string_view doc) { return shared->access_for(doc); };
   permissions.display_name = shared->name;
-  permissions.expires = std::chrono::system_clock::time_point(shared->expires);
+  // The same end as the verifier's, so a token it accepts is not refused a moment later.
+  // Dates past what the nanosecond clock holds (exp may be up to year 9999) never come.
+  const std::chrono::sys_seconds until = security::token_valid_until(shared->expires);
+  constexpr auto kLatest =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::time_point::max());
+  if (until < kLatest) permissions.expires = std::chrono::system_clock::time_point(until);
   return permissions;
 }
 

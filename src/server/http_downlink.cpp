@@ -18,14 +18,16 @@ HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::
       credentials_(std::move(credentials)),
       max_buffered_bytes_(max_buffered_bytes),
       pacer_(pacer),
-      session_(std::make_shared<ProtocolSession>(loop_index, std::move(client), collaboration,
-                                                 config, std::move(permissions), this)),
+      session_(std::make_shared<ProtocolSession>(loop.get_executor(), loop_index, std::move(client),
+                                                 collaboration, config, std::move(permissions),
+                                                 this)),
       hold_timer_(loop),
       last_used_(std::chrono::steady_clock::now()) {}
 
 HttpDownlink::~HttpDownlink() { close(); }
 
 void HttpDownlink::start(const std::vector<DownlinkSubscription>& subscriptions) {
+  session_->start();
   for (const DownlinkSubscription& subscription : subscriptions) {
     handed_out_[subscription.doc] = subscription.version;
     session_->handle(proto::Subscribe{subscription.doc, subscription.version});
@@ -63,9 +65,13 @@ void HttpDownlink::send(std::string_view doc, const collab::Frame& frame) {
 }
 
 void HttpDownlink::fail(const proto::ErrorMessage& error) {
-  proto::ErrorMessage fatal = error;
-  fatal.fatal = true;
-  send({}, standalone_frame(fatal));
+  // Only the token's expiry fails a downlink: the held poll is answered with the refusal (an
+  // HTTP status, as for a request that comes with an expired token), an SSE stream ends with
+  // it as its last event, and the downlink is never reused.
+  if (closed_) return;
+  refusal_ = error;
+  refusal_->fatal = true;
+  close();
 }
 
 void HttpDownlink::schedule_wake() {
@@ -188,7 +194,7 @@ void HttpDownlink::close() {
   pending_.clear();
   if (waiter_) {
     auto waiter = std::exchange(waiter_, nullptr);
-    (*waiter)(Batch{});
+    (*waiter)(Batch{{}, false, refusal_});
   }
   auto listener = std::exchange(listener_, nullptr);
   listener_owner_ = nullptr;

@@ -47,6 +47,8 @@ class HttpDownlink : public FrameSink,
   struct Batch {
     std::vector<PendingFrame> frames;
     bool more = false;  // frames beyond the byte limit are still waiting
+    // Access has ended (the token expired): answer the poll with this refusal instead.
+    std::optional<proto::ErrorMessage> refusal;
   };
 
   HttpDownlink(boost::asio::io_context& loop, std::size_t loop_index, std::string client,
@@ -83,6 +85,8 @@ class HttpDownlink : public FrameSink,
   void close();
 
   bool closed() const { return closed_; }
+  // Why the downlink ended, when its token expired under it.
+  const std::optional<proto::ErrorMessage>& refusal() const { return refusal_; }
   bool attached() const { return waiter_ != nullptr || listener_ != nullptr; }
   std::chrono::steady_clock::time_point last_used() const { return last_used_; }
   const std::string& client() const { return client_; }
@@ -116,6 +120,7 @@ class HttpDownlink : public FrameSink,
   bool pace_requested_ = false;
   bool overflowed_ = false;
   bool closed_ = false;
+  std::optional<proto::ErrorMessage> refusal_;
   std::chrono::steady_clock::time_point last_used_;
 };
 

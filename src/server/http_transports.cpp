@@ -88,6 +88,15 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
                    [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
                      environment.held.fetch_sub(1, std::memory_order_relaxed);
                      environment.metrics.closed(proto::Transport::kPoll);
+                     if (batch.refusal) {
+                       // The token expired during the hold: the same 401 as a poll with it.
+                       Response refusal = make_json_error(
+                           status_for(batch.refusal->code),
+                           proto::error_code_name(batch.refusal->code), batch.refusal->message,
+                           reply->version(), reply->keep_alive());
+                       return respond(finish_transport_response(*reply, std::move(refusal),
+                                                                environment.options, true));
+                     }
                      std::string body = "[";
                      for (const PendingFrame& pending : batch.frames) {
                        if (body.size() > 1) body.push_back(',');

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <utility>
+#include <vector>
 
 namespace tandem::server {
 
@@ -13,14 +14,67 @@ collab::Frame standalone_frame(const proto::ServerMessage& message) {
   return {std::make_shared<const std::string>(proto::encode(message)), std::nullopt};
 }
 
-ProtocolSession::ProtocolSession(std::size_t loop, std::string client,
-                                 collab::Collaboration& collaboration, const ProtocolConfig& config,
-                                 Permissions permissions, FrameSink* sink)
+namespace {
+
+proto::ErrorMessage token_expired() {
+  return proto::ErrorMessage{proto::ErrorCode::kUnauthorized,
+                             "the access token has expired; reconnect with a new one (on "
+                             "WebSocket, a new hello with a fresh token renews it in place)",
+                             std::nullopt, std::nullopt, true};
+}
+
+}  // namespace
+
+ProtocolSession::ProtocolSession(boost::asio::any_io_executor executor, std::size_t loop,
+                                 std::string client, collab::Collaboration& collaboration,
+                                 const ProtocolConfig& config, Permissions permissions,
+                                 FrameSink* sink)
     : Subscriber(loop, std::move(client)),
       collaboration_(collaboration),
       config_(config),
       permissions_(std::move(permissions)),
-      sink_(sink) {}
+      sink_(sink),
+      expiry_(std::move(executor)) {}
+
+void ProtocolSession::start() { arm_expiry(); }
+
+void ProtocolSession::arm_expiry() {
+  expiry_.cancel();
+  if (!permissions_.expires) return;
+  // Expiry is the only revocation there is: access ends on time, not at the next message.
+  expiry_.expires_after(*permissions_.expires - std::chrono::system_clock::now());
+  expiry_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec) self->expire();
+  });
+}
+
+void ProtocolSession::expire() {
+  if (sink_ == nullptr) return;
+  // A renewal may have come between the timer firing and this running.
+  if (permissions_.expires && std::chrono::system_clock::now() < *permissions_.expires) {
+    return arm_expiry();
+  }
+  FrameSink* sink = sink_;
+  detach();  // nothing more reaches the client, whatever the transport does with the failure
+  sink->fail(token_expired());
+}
+
+void ProtocolSession::renew(Permissions permissions) {
+  if (sink_ == nullptr) return;
+  permissions_ = std::move(permissions);
+  arm_expiry();
+  std::vector<std::string> revoked;
+  for (const auto& [doc, version] : subscriptions_) {
+    if (permissions_.access_for(doc) == Access::kNone) revoked.push_back(doc);
+  }
+  for (const std::string& doc : revoked) {
+    subscriptions_.erase(doc);
+    collaboration_.unsubscribe(doc, shared_from_this());
+    send_error(proto::ErrorCode::kForbidden,
+               "the renewed access token does not grant access to " + doc + "; unsubscribed", doc);
+  }
+  last_delivered_ = subscriptions_.end();
+}
 
 collab::Frame ProtocolSession::welcome_frame() const {
   proto::Welcome welcome;
@@ -47,11 +101,7 @@ bool ProtocolSession::expired() {
   if (!permissions_.expires || std::chrono::system_clock::now() < *permissions_.expires) {
     return false;
   }
-  if (sink_ != nullptr) {
-    sink_->fail(proto::ErrorMessage{proto::ErrorCode::kUnauthorized,
-                                    "the access token has expired; reconnect with a new one",
-                                    std::nullopt, std::nullopt, true});
-  }
+  expire();
   return true;
 }
 
@@ -137,6 +187,7 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
 
 void ProtocolSession::detach() {
   sink_ = nullptr;
+  expiry_.cancel();
   for (const auto& [doc, version] : subscriptions_) {
     collaboration_.unsubscribe(doc, shared_from_this());
   }

@@ -7,6 +7,9 @@
 #include "proto/messages.hpp"
 #include "server/security/access_grant.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,6 +27,7 @@ using security::Access;
 struct Permissions {
   std::function<Access(std::string_view doc)> access_for;
   std::optional<std::string> display_name;  // from the token; overrides the client's choice
+  // When access ends: the token's exp plus the clock skew (security::token_valid_until).
   std::optional<std::chrono::system_clock::time_point> expires;
 
   static Permissions everything() {
@@ -54,11 +58,20 @@ class FrameSink {
 class ProtocolSession : public collab::Subscriber,
                         public std::enable_shared_from_this<ProtocolSession> {
  public:
-  ProtocolSession(std::size_t loop, std::string client, collab::Collaboration& collaboration,
-                  const ProtocolConfig& config, Permissions permissions, FrameSink* sink);
+  // `executor` is the session's loop, where its token's expiry timer runs.
+  ProtocolSession(boost::asio::any_io_executor executor, std::size_t loop, std::string client,
+                  collab::Collaboration& collaboration, const ProtocolConfig& config,
+                  Permissions permissions, FrameSink* sink);
 
+  // Arms the token's expiry: when it comes, the sink fails with a fatal `unauthorized` and the
+  // session leaves every document, whether or not the client sends anything. Call once.
+  void start();
   collab::Frame welcome_frame() const;
   void handle(proto::ClientMessage message);
+  // A fresh token for the same client (a second hello on WebSocket): its permissions replace
+  // the old ones, the expiry timer starts again, and documents it no longer grants are left
+  // with `forbidden`.
+  void renew(Permissions permissions);
   // Answers a message the codec refused.
   void refuse(proto::Error error);
   // The transport is going away: leave every document; frames still in flight are dropped.
@@ -77,6 +90,8 @@ class ProtocolSession : public collab::Subscriber,
   void on_submit(proto::SubmitOp& message);
   void on_presence(proto::PresenceUpdate& message);
   bool expired();
+  void arm_expiry();
+  void expire();
   void send_error(proto::ErrorCode code, std::string message,
                   std::optional<std::string> doc = std::nullopt,
                   std::optional<std::uint64_t> seq = std::nullopt);
@@ -85,6 +100,7 @@ class ProtocolSession : public collab::Subscriber,
   const ProtocolConfig& config_;
   Permissions permissions_;
   FrameSink* sink_;
+  boost::asio::steady_timer expiry_;
   using Subscriptions = std::unordered_map<std::string, std::optional<std::uint64_t>>;
   Subscriptions subscriptions_;
   // The entry the last frame went to: fan-out brings long runs for one document, and a

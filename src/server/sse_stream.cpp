@@ -31,8 +31,7 @@ SseStream::SseStream(UpgradeRequest&& request, HttpTransportEnvironment& environ
       ticket_(std::move(request.ticket)),
       environment_(environment),
       heartbeat_(stream_.get_executor()),
-      lifetime_(stream_.get_executor()),
-      token_expiry_(stream_.get_executor()) {}
+      lifetime_(stream_.get_executor()) {}
 
 SseStream::~SseStream() { teardown(); }
 
@@ -93,13 +92,6 @@ void SseStream::start() {
   lifetime_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (auto self = weak.lock(); self && !ec) self->end_stream();
   });
-  if (admission->permissions.expires) {
-    // As on WebSocket, a stream does not outlive its token.
-    token_expiry_.expires_after(*admission->permissions.expires - std::chrono::system_clock::now());
-    token_expiry_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-      if (auto self = weak.lock(); self && !ec) self->end_with_expired_token();
-    });
-  }
   watch_for_close();
 }
 
@@ -115,7 +107,9 @@ void SseStream::watch_for_close() {
 void SseStream::pump() {
   // A reconnect of the same client may have taken the downlink over: its frames are not ours.
   if (ending_ || torn_down_) return;
-  // Left (the client posted unsub for its last document) or expired: nothing more comes here.
+  // The token expired (the downlink's session timed it): the refusal is the last event.
+  if (downlink_->refusal()) return end_with(*downlink_->refusal());
+  // Left (the client posted unsub for its last document): nothing more comes here.
   if (downlink_->closed()) return end_stream();
   if (!downlink_->listened_by(this)) return;
   // Frames beyond sse_max_bytes stay in the downlink for the next stream, so a proxy that caps
@@ -232,13 +226,9 @@ void SseStream::end_stream() {
   write_pending();
 }
 
-void SseStream::end_with_expired_token() {
+void SseStream::end_with(const proto::ErrorMessage& error) {
   if (ending_ || torn_down_) return;
-  append_event(PendingFrame{
-      {},
-      standalone_frame(proto::ErrorMessage{proto::ErrorCode::kUnauthorized,
-                                           "the access token has expired; reconnect with a new one",
-                                           std::nullopt, std::nullopt, true})});
+  append_event(PendingFrame{{}, standalone_frame(error)});
   end_stream();
 }
 
@@ -251,7 +241,6 @@ void SseStream::teardown() {
   torn_down_ = true;
   heartbeat_.cancel();
   lifetime_.cancel();
-  token_expiry_.cancel();
   if (downlink_) downlink_->stop_listening(this);
   if (counted_) {
     environment_.held.fetch_sub(1, std::memory_order_relaxed);

@@ -46,7 +46,7 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   void watch_for_close();
   void arm_heartbeat();
   void end_stream();
-  void end_with_expired_token();
+  void end_with(const proto::ErrorMessage& error);
   void teardown();
 
   boost::beast::tcp_stream stream_;
@@ -71,7 +71,6 @@ class SseStream : public Connection, public std::enable_shared_from_this<SseStre
   std::array<char, 512> discard_{};
   boost::asio::steady_timer heartbeat_;
   boost::asio::steady_timer lifetime_;
-  boost::asio::steady_timer token_expiry_;
 };
 
 UpgradeRoute sse_route(HttpTransportEnvironment& environment);

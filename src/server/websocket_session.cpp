@@ -1,6 +1,7 @@
 #include "server/websocket_session.hpp"
 
 #include "proto/decode_client.hpp"
+#include "server/access_control.hpp"
 #include "server/hung_upgrade.hpp"
 #include "server/json_error.hpp"
 
@@ -22,6 +23,8 @@ namespace {
 
 constexpr std::string_view kSubprotocol = "tandem.v1";
 constexpr auto kCloseGrace = std::chrono::seconds(5);
+// Messages are read in pieces of at most this, so one over the limit is seen before it is held.
+constexpr std::size_t kReadChunk = std::size_t{64} << 10;
 
 // True when the comma-separated Sec-WebSocket-Protocol list names ours.
 bool offers_subprotocol(std::string_view offered) {
@@ -69,7 +72,10 @@ void WebSocketSession::start() {
     deflate.msg_size_threshold = 256;
     ws_.set_option(deflate);
   }
-  ws_.read_message_max(environment_.protocol.limits.max_message_bytes);
+  // No limit in Beast: on_read enforces max_message_bytes itself, because Beast's own refusal
+  // closes the socket with the peer's data unread, and the kernel then resets the connection
+  // before the peer has read the 1009 close.
+  ws_.read_message_max(0);
   const bool wants_subprotocol =
       offers_subprotocol(upgrade_request_[http::field::sec_websocket_protocol]);
   ws_.set_option(
@@ -87,25 +93,24 @@ void WebSocketSession::on_accept(beast::error_code ec) {
                   ec.message());
     return teardown();
   }
-  upgrade_request_ = {};  // not needed any more
+  upgrade_token_ = bearer_token(upgrade_request_);  // for a hello without a token
+  upgrade_request_ = {};                            // not needed any more
   do_read();
 }
 
 void WebSocketSession::do_read() {
-  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-    self->on_read(ec, n);
-  });
+  const std::size_t limit = environment_.protocol.limits.max_message_bytes;
+  // One byte past the limit is enough to know the message is too big.
+  const std::size_t room = limit + 1 - std::min(read_buffer_.size(), limit);
+  ws_.async_read_some(
+      read_buffer_, std::min(room, kReadChunk),
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec) {
-    if (ec == websocket::error::message_too_big) {
-      // Beast has already answered with close code 1009.
-      spdlog::debug("websocket from {}: message over the size limit",
-                    context_.remote.address().to_string());
-    }
-    return teardown();
-  }
+  if (ec) return teardown();
+  if (read_buffer_.size() > environment_.protocol.limits.max_message_bytes) return on_too_big();
+  if (!ws_.is_message_done()) return do_read();
   if (!ws_.got_text()) {
     read_buffer_.clear();
     if (session_) {
@@ -120,9 +125,23 @@ void WebSocketSession::on_read(beast::error_code ec, std::size_t) {
   if (!closing_ && !torn_down_) do_read();
 }
 
+void WebSocketSession::on_too_big() {
+  spdlog::debug("websocket from {}: message over the size limit",
+                context_.remote.address().to_string());
+  read_buffer_.clear();
+  read_buffer_.shrink_to_fit();
+  // No more reads of ours: the close handshake reads and discards whatever the peer still
+  // sends until its close answer, so the peer reads 1009 instead of meeting a reset.
+  close_with(CloseCode::kTooBig, "message_too_large");
+}
+
 void WebSocketSession::on_message(std::string_view text) {
   auto decoded = proto::decode_client_message(text, environment_.protocol.limits);
   if (!decoded.ok()) {
+    // A client id that breaks the rules is a bug in the client: nothing it sends can work.
+    if (decoded.error().code == proto::ErrorCode::kBadClientId) {
+      return fail(proto::to_error_message(std::move(decoded).error()));
+    }
     if (session_) return session_->refuse(std::move(decoded).error());
     return send({}, standalone_frame(proto::to_error_message(std::move(decoded).error())));
   }
@@ -136,20 +155,19 @@ void WebSocketSession::on_message(std::string_view text) {
                                                          "send hello first", std::nullopt,
                                                          std::nullopt, false}));
   }
+  if (auto* hello = std::get_if<proto::Hello>(&message); hello && hello->token) {
+    return on_renewal(*hello);
+  }
   session_->handle(std::move(message));
 }
 
 void WebSocketSession::on_hello(proto::Hello& hello) {
-  std::optional<std::string> token = hello.token;
-  if (!token) {
-    const std::string_view header = upgrade_request_[http::field::authorization];
-    if (header.starts_with("Bearer ")) token = std::string(header.substr(7));
-  }
-  auto permissions = environment_.authorize(token);
+  auto permissions = environment_.authorize(hello.token ? hello.token : upgrade_token_);
   if (auto* refusal = std::get_if<proto::ErrorMessage>(&permissions)) return fail(*refusal);
-  session_ = std::make_shared<ProtocolSession>(context_.loop, hello.client,
+  session_ = std::make_shared<ProtocolSession>(ws_.get_executor(), context_.loop, hello.client,
                                                environment_.collaboration, environment_.protocol,
                                                std::move(std::get<Permissions>(permissions)), this);
+  session_->start();
   send({}, session_->welcome_frame());
   environment_.metrics.hello(proto::Transport::kWebSocket,
                              hello.negotiation ? &*hello.negotiation : nullptr);
@@ -157,6 +175,16 @@ void WebSocketSession::on_hello(proto::Hello& hello) {
     spdlog::debug("client {} from {} negotiated: {}", hello.client,
                   context_.remote.address().to_string(), hello.negotiation->json);
   }
+}
+
+void WebSocketSession::on_renewal(proto::Hello& hello) {
+  // Another client id is the session's own refusal (bad_message); the token is not looked at.
+  if (hello.client != session_->client()) return session_->handle(std::move(hello));
+  auto permissions = environment_.authorize(hello.token);
+  if (auto* refusal = std::get_if<proto::ErrorMessage>(&permissions)) return fail(*refusal);
+  session_->renew(std::move(std::get<Permissions>(permissions)));
+  // The welcome says the renewal took; subscriptions carry on without a gap.
+  send({}, session_->welcome_frame());
 }
 
 void WebSocketSession::send(std::string_view, const collab::Frame& frame) {

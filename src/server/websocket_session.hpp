@@ -85,6 +85,8 @@ class WebSocketSession : public Connection,
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_message(std::string_view text);
   void on_hello(proto::Hello& hello);
+  void on_renewal(proto::Hello& hello);
+  void on_too_big();
   void schedule_flush();
   void request_pace();
   void flush();
@@ -94,6 +96,7 @@ class WebSocketSession : public Connection,
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   Request upgrade_request_;
+  std::optional<std::string> upgrade_token_;  // from Authorization: Bearer on the upgrade
   RequestContext context_;
   ConnectionRegistration registration_;
   AdmissionTicket ticket_;

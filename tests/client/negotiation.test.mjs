@@ -256,3 +256,20 @@ test('Retry-After from a shedding server delays the next attempt', async () => {
     assert.ok(waited >= 1800, `reconnected after ${waited} ms despite Retry-After: 2`);
   } finally { t.done(); }
 });
+
+test('a token function is asked again at each connection: an expired token is replaced', async () => {
+  let issued = 0;
+  const t = setup({ options: { token: async () => `token-${++issued}` } });
+  try {
+    await until(() => connected(t.client), 2000, 'connected');
+    assert.equal(t.server.hellos.at(-1).token, 'token-1');
+    const doc = await t.client.openDocument('renewed');
+    // The server ends the session when the token expires: a fatal unauthorized, then 1008.
+    const socket = t.WebSocket.instances.at(-1);
+    socket.onmessage({ data: JSON.stringify({ t: 'error', code: 'unauthorized', message: 'the access token has expired', fatal: true }) });
+    socket.drop(1008);
+    await until(() => t.server.hellos.length >= 2 && connected(t.client), 5000, 'reconnected');
+    assert.equal(t.server.hellos.at(-1).token, 'token-2');
+    assert.equal(doc.version, 0);
+  } finally { t.done(); }
+});

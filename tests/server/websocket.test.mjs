@@ -6,6 +6,8 @@ import { TandemServer, makeTempDir, slowFactor } from '../support/tandem_process
 import { request } from '../support/http_client.mjs';
 import { TestClient, prng, randomOp, signToken, textType } from '../support/protocol_client.mjs';
 import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,6 +15,62 @@ async function docState(server, id) {
   const res = await request(`${server.url}/v1/docs/${id}`);
   assert.equal(res.status, 200, res.body);
   return res.json;
+}
+
+// A masked client text frame.
+function clientFrame(text) {
+  const body = Buffer.from(text);
+  const mask = randomBytes(4);
+  let header;
+  if (body.length < 126) header = Buffer.from([0x81, 0x80 | body.length]);
+  else if (body.length < 65536) { header = Buffer.from([0x81, 0x80 | 126, 0, 0]); header.writeUInt16BE(body.length, 2); }
+  else { header = Buffer.alloc(10); header[0] = 0x81; header[1] = 0x80 | 127; header.writeBigUInt64BE(BigInt(body.length), 2); }
+  for (let i = 0; i < body.length; i++) body[i] ^= mask[i % 4];
+  return Buffer.concat([header, mask, body]);
+}
+
+// Over a raw socket: hello, a 64 KiB message, then a flood for 500 ms while not reading.
+// Resolves with 'close CODE' once a close frame is read, or with the socket error.
+function oversizeThenFlood(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let buffered = Buffer.alloc(0);
+    let upgraded = false;
+    let outcome = null;
+    const finish = (what) => { outcome ??= what; socket.destroy(); };
+    socket.on('connect', () => socket.write('GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n'
+      + `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n`
+      + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: tandem.v1\r\n\r\n'));
+    socket.on('data', (data) => {
+      buffered = Buffer.concat([buffered, data]);
+      if (!upgraded) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        upgraded = true;
+        buffered = buffered.subarray(end + 4);
+        socket.write(clientFrame(JSON.stringify({ t: 'hello', client: 'oversize' })));
+        setTimeout(() => {
+          socket.write(clientFrame('x'.repeat(64 * 1024)));
+          socket.pause();
+          const filler = clientFrame(JSON.stringify({ t: 'ping', id: 1, pad: 'y'.repeat(2000) }));
+          const flood = setInterval(() => { if (!socket.destroyed) for (let i = 0; i < 64; i++) socket.write(filler); }, 2);
+          setTimeout(() => { clearInterval(flood); socket.resume(); }, 500);
+        }, 100);
+        return;
+      }
+      // Server frames are unmasked: a close is 0x88, a length byte, then the code.
+      for (let at = 0; at + 4 <= buffered.length;) {
+        const length = buffered[at + 1] & 0x7f;
+        const headerBytes = length === 126 ? 4 : length === 127 ? 10 : 2;
+        const payload = length === 126 ? buffered.readUInt16BE(at + 2) : length === 127 ? Number(buffered.readBigUInt64BE(at + 2)) : length;
+        if (at + headerBytes + payload > buffered.length) break;
+        if ((buffered[at] & 0x0f) === 0x8) return finish(`close ${buffered.readUInt16BE(at + 2)}`);
+        at += headerBytes + payload;
+      }
+    });
+    socket.on('error', (error) => finish(`error ${error.code}`));
+    socket.on('close', () => resolve(outcome ?? 'closed without a close frame'));
+  });
 }
 
 async function connected(server, options = {}) {
@@ -41,6 +99,37 @@ describe('WebSocket specifics', () => {
     await assert.rejects(connected(server, { protocol: 'chat' }), (e) => e.status === 400 && /unsupported_subprotocol/.test(e.body));
   });
 
+
+  test('a hello with a bad client id is fatal: bad_client_id, then close 1008', async () => {
+    const client = new TestClient(server.url, { client: 'not/an id' });
+    await assert.rejects(client.connect());
+    assert.equal(client.errors[0]?.code, 'bad_client_id');
+    assert.equal(client.errors[0]?.fatal, true);
+    assert.equal(client.closed?.code, 1008);
+  });
+
+  test('invalid UTF-8 in a text frame closes with 1007 (RFC 6455 §8.1)', async () => {
+    const client = await connected(server);
+    client.ws.send(Buffer.from([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d]), { binary: false });
+    await client.waitFor(() => client.closed, 10000 * slowFactor);
+    assert.equal(client.closed.code, 1007);
+  });
+
+  test('a client that keeps sending after an oversize frame still reads the 1009 close', async () => {
+    // A raw client, so nothing hides what reaches the socket: it sends a message over the
+    // limit, then floods without reading for 500 ms (busy writing), then reads. A server that
+    // closes the socket with the flood unread makes the kernel reset the connection: the
+    // client's next write fails and the close frame is never read.
+    const small = await TandemServer.start({ args: ['--max-message-bytes', '4KiB', '--ws-deflate', 'false'] });
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const outcome = await oversizeThenFlood(new URL(small.url).port);
+        assert.equal(outcome, 'close 1009', `attempt ${attempt}`);
+      }
+    } finally {
+      await small.stop();
+    }
+  });
 
   test('a plain GET on /v1/ws says the upgrade went missing', async () => {
     const res = await request(`${server.url}/v1/ws`);

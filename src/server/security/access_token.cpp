@@ -119,7 +119,7 @@ TokenResult<AccessGrant> verify_access_token(std::string_view token, std::string
 
   // Whole seconds on both sides: NumericDates up to year 9999 overflow nanosecond clocks.
   const auto now_seconds = std::chrono::floor<std::chrono::seconds>(now);
-  if (now_seconds >= claims->expires + kClockSkew) {
+  if (now_seconds >= token_valid_until(claims->expires)) {
     return error(
         TokenErrorCode::kExpired,
         "token expired at exp " + std::to_string(claims->expires.time_since_epoch().count()));

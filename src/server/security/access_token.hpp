@@ -15,6 +15,11 @@ inline constexpr std::size_t kMaxTokenBytes = 8192;
 inline constexpr std::size_t kMaxTokenJsonDepth = 8;
 // Tolerated disagreement between the clocks of the token issuer and this server.
 inline constexpr std::chrono::seconds kClockSkew{30};
+// The one expiry rule, for the verifier and for every open connection alike: a token is good
+// until its exp plus kClockSkew, and not a second longer.
+constexpr std::chrono::sys_seconds token_valid_until(std::chrono::sys_seconds exp) {
+  return exp + kClockSkew;
+}
 // RFC 7518 §3.2: an HS256 key must have at least as many bits as the hash.
 inline constexpr std::size_t kMinSecretBytes = 32;
 
