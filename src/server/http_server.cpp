@@ -103,7 +103,7 @@ void HttpServer::on_accept(std::size_t loop, boost::beast::error_code ec, tcp::s
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (out_of_descriptors(ec)) return on_descriptors_exhausted();
   if (ec) {
-    // Usually out of file descriptors: pause instead of spinning on the error.
+    // Some other failure (out of memory, a firewall): pause instead of spinning on it.
     spdlog::warn("accept failed: {}", ec.message());
     accept_retry_.expires_after(std::chrono::milliseconds(100));
     accept_retry_.async_wait([this](boost::beast::error_code wait_ec) {

@@ -208,13 +208,16 @@ void HttpSession::hand_over(const UpgradeRoute& route, Request request) {
   }
   upgraded_ = true;
   stream_.expires_never();
-  // The per-address slot stays taken for as long as the upgraded connection lives.
+  // The per-address slot stays taken for as long as the upgraded connection lives: the ticket
+  // keeps pointing at what the route made (routes cast it back) and now owns the slot too.
   if (slot_) {
+    AdmissionTicket& ticket = std::get<AdmissionTicket>(admission);
+    void* const made = ticket.get();
     auto both = std::make_shared<
         std::pair<AdmissionTicket, std::optional<security::ConnectionLimiter::Lease>>>(
-        std::move(std::get<AdmissionTicket>(admission)), std::move(slot_));
+        std::move(ticket), std::move(slot_));
     slot_.reset();
-    admission = AdmissionTicket(both);
+    ticket = AdmissionTicket(std::move(both), made);
   }
   // A client waits for the answer before sending more, so nothing past the request is buffered.
   route.accept(UpgradeRequest{std::move(request), std::move(stream_), context,
