@@ -8,7 +8,7 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { TandemServer, slowFactor } from '../support/tandem_process.mjs';
 import { request, rawConnection } from '../support/http_client.mjs';
-import { sleep } from '../support/http_transport.mjs';
+import { SseConnection, sleep } from '../support/http_transport.mjs';
 
 // A raw connection from a chosen local address (127.0.0.2 is loopback too, and another client).
 function connectFrom(port, localAddress) {
@@ -90,6 +90,27 @@ describe('every TCP connection counts against max-connections-per-ip', () => {
     // A slot freed is a slot free again.
     sockets.pop().destroy();
     await sleep(300);
+    const res = await getWithin(server, '/healthz', 5000 * slowFactor);
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('streams and WebSockets keep their TCP slot', () => {
+  let server;
+  before(async () => { server = await TandemServer.start({ args: ['--max-connections-per-ip', '2'] }); });
+  after(async () => { assert.equal((await server.stop()).code, 0, server.log); });
+
+  test('an SSE stream counts while it is open, works, and frees its slot when it ends', async () => {
+    const sse = await SseConnection.open(server.url, 'slot-sse', ['slot-doc']);
+    assert.equal(sse.status, 200);
+    await sse.waitFor((s) => s.messages.some((m) => m.t === 'snapshot'), 10000 * slowFactor, 'snapshot');
+    const idle = await connectFrom(server.port, '127.0.0.1');
+    const refused = await rawConnection(server.port);
+    await refused.waitClosed(5000 * slowFactor);
+    assert.match(refused.received, /^HTTP\/1\.1 429/);
+    sse.destroy();
+    idle.destroy();
+    await sleep(500);
     const res = await getWithin(server, '/healthz', 5000 * slowFactor);
     assert.equal(res.status, 200);
   });
