@@ -28,6 +28,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <exception>
 #include <filesystem>
@@ -81,9 +83,23 @@ void append_store_metrics(const store::SqliteStoreStats& stats, std::string& out
   }
 }
 
+// Every connection costs a descriptor: take all the kernel allows this process (the soft
+// limit is often 1024 while the hard one is far higher).
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  // RLIM_INFINITY is above the kernel's nr_open; a million is within its default.
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::info("raised the open-file limit from {} to {}", before, limit.rlim_cur);
+  }
+}
+
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
+  raise_descriptor_limit();
   // Signals are taken over before anything starts, so an early SIGTERM still drains cleanly.
   asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
@@ -92,9 +108,9 @@ int run_serve(const ServeConfig& config) {
   std::unique_ptr<server::AccessControl> access;
   try {
     data = std::make_unique<DataDirectory>(config.data_dir);
-    access = std::make_unique<server::AccessControl>(
-        server::AccessControlOptions{config.auth_secret, config.allow_origins,
-                                     config.trusted_proxies, config.max_connections_per_ip});
+    access = std::make_unique<server::AccessControl>(server::AccessControlOptions{
+        config.auth_secret, config.allow_origins, config.trusted_proxies,
+        config.max_connections_per_ip, config.allow_hosts, config.listen.address().is_loopback()});
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -182,8 +198,13 @@ int run_serve(const ServeConfig& config) {
                return server::finish_response(request, proxy_signals.upgrade_missing(request));
              });
   server::add_probe_route(router);
+  // Created below, after the routes; /metrics is only asked once it listens.
+  std::unique_ptr<server::HttpServer> http_server;
   server::add_metrics_route(
       router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
+               [&http_server](std::string& out) {
+                 if (http_server) http_server->append_prometheus(out);
+               },
                [&document_store](std::string& out) {
                  append_store_metrics(document_store->stats(), out);
                }});
@@ -201,12 +222,15 @@ int run_serve(const ServeConfig& config) {
         return static_files.handle(request, context);
       });
 
-  auto http_server = std::make_unique<server::HttpServer>(
+  http_server = std::make_unique<server::HttpServer>(
       server::HttpServerOptions{
           config.listen, config.http,
           [&access](const server::Request& request, const asio::ip::address& peer) {
             return access->client_address(request, peer);
-          }},
+          },
+          [&access](const server::Request& head) { return access->screen_host(head); },
+          config.max_connections_per_ip,
+          [&access](const asio::ip::address& peer) { return access->trusts_proxy(peer); }},
       router, loops);
   try {
     http_server->start();
@@ -217,6 +241,11 @@ int run_serve(const ServeConfig& config) {
     document_store->close();
     collaboration.stop();
     return 1;
+  }
+  if (!access->checks_host() && config.allow_hosts.empty()) {
+    spdlog::warn(
+        "not on loopback and no --allow-host: any Host header is answered; name the public host "
+        "(--allow-host notes.example.com) to refuse DNS-rebinding requests");
   }
   spdlog::info("listening on http://{} (data {}, static {}, {} event loops)",
                format_endpoint(http_server->local_endpoint()), config.data_dir.string(),

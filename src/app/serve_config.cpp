@@ -298,6 +298,10 @@ std::vector<ConfigField> make_fields() {
                               "Comma-separated origins (https://app.example.com) allowed besides "
                               "the server's own; * allows any (unsafe).",
                               TANDEM_MEMBER(allow_origins)));
+  fields.push_back(list_field("allow-host", "HOSTS",
+                              "Comma-separated Host names (name, name:port, *.name) the server "
+                              "answers besides IP literals and localhost; * allows any.",
+                              TANDEM_MEMBER(allow_hosts)));
   fields.push_back(list_field("trusted-proxy", "CIDRS",
                               "Comma-separated proxy addresses/CIDRs whose X-Forwarded-For and "
                               "Forwarded headers are believed.",

@@ -56,6 +56,7 @@ struct ServeConfig {
   std::vector<std::string> allow_origins;
   std::vector<std::string> trusted_proxies;
   std::size_t max_connections_per_ip = 256;
+  std::vector<std::string> allow_hosts;
 };
 
 // One setting, reachable the same way from a flag (--key), the environment (TANDEM_KEY) and the

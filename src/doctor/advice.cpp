@@ -227,6 +227,15 @@ Advice advise(const Diagnosis& diagnosis) {
     advice.fixes.push_back(
         "allow the page's origin on the server: tandem serve --allow-origin <origin>");
   }
+  // 421 host_not_allowed: a server on loopback answers IP literals and localhost only.
+  for (const Finding& finding : diagnosis.findings) {
+    if (finding.detail.find("host_not_allowed") == std::string::npos) continue;
+    advice.fixes.push_back(
+        "the server refuses the Host name it was reached by (421 host_not_allowed, the "
+        "DNS-rebinding defence): tandem serve --allow-host <that name> (or list the public "
+        "origin in --allow-origin)");
+    break;
+  }
   return advice;
 }
 

@@ -19,11 +19,24 @@ security::TrustedProxies parse_proxies(const std::vector<std::string>& cidrs) {
   return std::move(parsed.value());
 }
 
+security::HostPolicy parse_hosts(const AccessControlOptions& options,
+                                 const security::OriginPolicy& origins) {
+  const bool enforced = !options.allow_hosts.empty() || options.listens_on_loopback;
+  auto parsed = security::HostPolicy::parse(options.allow_hosts, enforced);
+  if (!parsed.ok()) throw std::invalid_argument("allow-host: " + parsed.error());
+  // An operator who listed their public origin need not list its host again.
+  for (const std::string& origin : origins.allowed()) {
+    parsed.value().add_name(security::origin_host(origin));
+  }
+  return std::move(parsed.value());
+}
+
 }  // namespace
 
 AccessControl::AccessControl(AccessControlOptions options)
     : options_(std::move(options)),
       origins_(options_.allow_origins),
+      hosts_(parse_hosts(options_, origins_)),
       proxies_(parse_proxies(options_.trusted_proxies)),
       limiter_(options_.max_connections_per_ip) {}
 
@@ -47,6 +60,14 @@ bool AccessControl::origin_allowed(const Request& request,
   const bool tls = security::forwarded_tls(peer, request["X-Forwarded-Proto"],
                                            request[http::field::forwarded], proxies_);
   return origins_.allows(request[http::field::origin], request[http::field::host], tls);
+}
+
+std::optional<HeadRefusal> AccessControl::screen_host(const Request& head) const {
+  const std::string_view host = head[http::field::host];
+  if (hosts_.allows(host)) return std::nullopt;
+  return HeadRefusal{
+      http::status::misdirected_request, "host_not_allowed",
+      fmt::format("this server does not answer for host {}; add it to --allow-host", host)};
 }
 
 std::variant<Permissions, proto::ErrorMessage> AccessControl::authorize(

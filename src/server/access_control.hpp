@@ -1,9 +1,11 @@
 #pragma once
 
 #include "server/protocol_session.hpp"
+#include "server/request_framing.hpp"
 #include "server/router.hpp"
 #include "server/security/client_address.hpp"
 #include "server/security/connection_limiter.hpp"
+#include "server/security/host_policy.hpp"
 #include "server/security/origin_policy.hpp"
 
 #include <optional>
@@ -18,6 +20,12 @@ struct AccessControlOptions {
   std::vector<std::string> allow_origins;
   std::vector<std::string> trusted_proxies;
   std::size_t max_connections_per_ip = 256;
+  // Host names besides IP literals and localhost; empty: see listens_on_loopback.
+  std::vector<std::string> allow_hosts;
+  // With no allow_hosts, the Host check is on for a loopback listener (DNS rebinding reaches
+  // those from a browser on the same machine) and off otherwise (a public server's operator
+  // would otherwise have to name the public host before upgrading).
+  bool listens_on_loopback = true;
 };
 
 // The security defaults of DESIGN.md §5 in one place, shared by every transport: who the client
@@ -32,6 +40,11 @@ class AccessControl {
   boost::asio::ip::address client_address(const Request& request,
                                           const boost::asio::ip::address& peer) const;
   bool origin_allowed(const Request& request, const boost::asio::ip::address& peer) const;
+  // 421 host_not_allowed for a Host outside the allowlist (DNS rebinding), on every route.
+  std::optional<HeadRefusal> screen_host(const Request& head) const;
+  bool checks_host() const { return hosts_.checks(); }
+  // Whether `peer` is a trusted proxy (its TCP connections carry many clients).
+  bool trusts_proxy(const boost::asio::ip::address& peer) const { return proxies_.contains(peer); }
   // Permissions from a token (a hello's, or an Authorization: Bearer header's).
   std::variant<Permissions, proto::ErrorMessage> authorize(
       const std::optional<std::string>& token) const;
@@ -45,6 +58,7 @@ class AccessControl {
  private:
   AccessControlOptions options_;
   security::OriginPolicy origins_;
+  security::HostPolicy hosts_;
   security::TrustedProxies proxies_;
   security::ConnectionLimiter limiter_;
 };

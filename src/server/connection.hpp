@@ -2,6 +2,7 @@
 
 #include "server/connection_tracker.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <unordered_set>
 
@@ -15,6 +16,12 @@ class Connection {
   virtual void begin_shutdown() = 0;
   // Close now, whatever is in progress (the shutdown deadline has passed).
   virtual void force_close() = 0;
+  // Out of file descriptors: closes the connection if it was opened before `opened_before`
+  // and has no request being answered (nothing sent yet, a partial head, or idle between
+  // requests); true if it did.
+  virtual bool shed_if_idle(std::chrono::steady_clock::time_point /*opened_before*/) {
+    return false;
+  }
 };
 
 // The open connections of one event loop; touched only from that loop's thread.

@@ -31,6 +31,10 @@ void HttpDownlink::start(const std::vector<DownlinkSubscription>& subscriptions)
   for (const DownlinkSubscription& subscription : subscriptions) {
     handed_out_[subscription.doc] = subscription.version;
     session_->handle(proto::Subscribe{subscription.doc, subscription.version});
+    // A refused subscription (forbidden, too many) gets its error at once and no snapshot.
+    if (!subscription.version && session_->versions().contains(subscription.doc)) {
+      awaited_snapshots_.insert(subscription.doc);
+    }
   }
 }
 
@@ -40,11 +44,14 @@ bool HttpDownlink::continues(const std::vector<DownlinkSubscription>& subscripti
   if (subscriptions.size() != handed_out_.size()) return false;
   for (const DownlinkSubscription& subscription : subscriptions) {
     auto found = handed_out_.find(subscription.doc);
-    // A client without a version wants a snapshot: only a fresh subscription gives one.
-    if (found == handed_out_.end() || !subscription.version ||
-        found->second != subscription.version) {
-      return false;
+    if (found == handed_out_.end()) return false;
+    // A client without a version wants a snapshot: only a fresh subscription gives one, or
+    // this one if its snapshot has not been handed out yet (More said to poll again for it).
+    if (!subscription.version) {
+      if (!awaited_snapshots_.contains(subscription.doc)) return false;
+      continue;
     }
+    if (found->second != subscription.version) return false;
   }
   return true;
 }
@@ -157,10 +164,13 @@ HttpDownlink::Batch HttpDownlink::take(std::size_t max_bytes) {
     PendingFrame& next = pending_.front();
     if (next.frame.version_after && !next.doc.empty()) {
       handed_out_[next.doc] = next.frame.version_after;
+      awaited_snapshots_.erase(next.doc);
     }
     batch.frames.push_back(std::move(next));
     pending_.pop_front();
   }
+  // More also promises the snapshots asked for that have not come from their documents yet.
+  batch.snapshots_awaited = !awaited_snapshots_.empty();
   last_used_ = std::chrono::steady_clock::now();
   return batch;
 }
@@ -177,6 +187,7 @@ std::string HttpDownlink::cursor() const {
 
 void HttpDownlink::leave(const std::string& doc) {
   if (closed_ || handed_out_.erase(doc) == 0) return;
+  awaited_snapshots_.erase(doc);
   session_->handle(proto::Unsubscribe{doc});
   // Frames of the document not yet handed out go too: take() must not resurrect its cursor.
   std::erase_if(pending_, [&](const PendingFrame& pending) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class HttpDownlink : public FrameSink,
     bool more = false;  // frames beyond the byte limit are still waiting
     // Access has ended (the token expired): answer the poll with this refusal instead.
     std::optional<proto::ErrorMessage> refusal;
+    // A snapshot asked for (`sub=DOC`) has not come from its document yet: a poll answer says
+    // More (its client polls again), an SSE stream just waits for it.
+    bool snapshots_awaited = false;
   };
 
   HttpDownlink(boost::asio::io_context& loop, std::size_t loop_index, std::string client,
@@ -109,6 +113,8 @@ class HttpDownlink : public FrameSink,
   WritePacer& pacer_;
   std::shared_ptr<ProtocolSession> session_;
   std::map<std::string, std::optional<std::uint64_t>> handed_out_;  // doc -> version reached
+  // Documents subscribed without a version whose snapshot has not been handed out yet.
+  std::set<std::string> awaited_snapshots_;
   std::deque<PendingFrame> pending_;
   std::size_t pending_bytes_ = 0;
   std::shared_ptr<std::function<void(Batch)>> waiter_;

@@ -2,6 +2,7 @@
 
 #include "server/ascii_case.hpp"
 #include "server/json_error.hpp"
+#include "server/request_framing.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -39,8 +40,12 @@ bool is_disconnect(const beast::error_code& ec) {
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, SessionEnvironment& environment,
-                         LoopConnections& connections)
-    : stream_(std::move(socket)), environment_(environment), registration_(connections, this) {
+                         LoopConnections& connections,
+                         std::optional<security::ConnectionLimiter::Lease> slot)
+    : stream_(std::move(socket)),
+      environment_(environment),
+      registration_(connections, this),
+      slot_(std::move(slot)) {
   beast::error_code ec;
   remote_ = stream_.socket().remote_endpoint(ec);
 }
@@ -64,15 +69,25 @@ void HttpSession::begin_shutdown() {
 
 void HttpSession::force_close() { close(); }
 
+bool HttpSession::shed_if_idle(std::chrono::steady_clock::time_point opened_before) {
+  if (closed_ || upgraded_ || answering_ || opened_ >= opened_before) return false;
+  close();
+  return true;
+}
+
 void HttpSession::wait_for_request() {
   in_request_ = false;
+  answering_ = false;
   if (buffer_.size() > 0) {
     // A pipelined request is already buffered.
     in_request_ = true;
     read_header();
     return;
   }
-  stream_.expires_after(environment_.limits.idle_timeout);
+  // A connection that has sent no request yet gets header-timeout from accept (idle sockets
+  // cost a descriptor each); a keep-alive one idle between requests gets idle-timeout.
+  stream_.expires_after(heads_ == 0 ? environment_.limits.header_timeout
+                                    : environment_.limits.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
                             self->on_first_bytes(ec, bytes);
@@ -90,14 +105,52 @@ void HttpSession::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(environment_.limits.max_header_bytes));
   parser_->body_limit(environment_.limits.max_body_bytes);
-  stream_.expires_after(environment_.limits.header_timeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  // The first head's clock started at accept and keeps running.
+  if (heads_ > 0) stream_.expires_after(environment_.limits.header_timeout);
+  parse_header();
 }
 
-void HttpSession::on_header(beast::error_code ec) {
+void HttpSession::parse_header() {
+  if (buffer_.size() > 0) {
+    beast::error_code ec;
+    const auto buffered = buffer_.data();
+    // The parser takes nothing until the whole head is buffered, then exactly the head.
+    const std::size_t used = parser_->put(buffered, ec);
+    if (!ec && parser_->is_header_done()) {
+      const bool folded =
+          has_obs_fold(std::string_view(static_cast<const char*>(buffered.data()), used));
+      buffer_.consume(used);
+      return on_header(folded);
+    }
+    buffer_.consume(used);
+    if (ec && ec != http::error::need_more) return reject(ec);
+  }
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->on_header_bytes(ec, bytes);
+                          });
+}
+
+void HttpSession::on_header_bytes(beast::error_code ec, std::size_t bytes) {
   if (ec) return reject(ec);
+  buffer_.commit(bytes);
+  parse_header();
+}
+
+std::optional<HeadRefusal> HttpSession::screen_head(bool folded) const {
+  if (folded) {
+    return HeadRefusal{http::status::bad_request, "obs_fold",
+                       "a header line continues on the next line (obs-fold); send it on one line"};
+  }
+  if (auto refusal = check_request_head(parser_->get())) return refusal;
+  if (environment_.screen_head) return environment_.screen_head(parser_->get());
+  return std::nullopt;
+}
+
+void HttpSession::on_header(bool folded) {
+  ++heads_;
+  answering_ = true;
+  if (auto refusal = screen_head(folded)) return refuse_head(std::move(*refusal));
   if (websocket::is_upgrade(parser_->get()) && try_upgrade()) return;
   if (parser_->is_done()) return handle_request();
   if (ascii_iequals(parser_->get()[http::field::expect], "100-continue")) {
@@ -155,6 +208,17 @@ void HttpSession::hand_over(const UpgradeRoute& route, Request request) {
   }
   upgraded_ = true;
   stream_.expires_never();
+  // The per-address slot stays taken for as long as the upgraded connection lives: the ticket
+  // keeps pointing at what the route made (routes cast it back) and now owns the slot too.
+  if (slot_) {
+    AdmissionTicket& ticket = std::get<AdmissionTicket>(admission);
+    void* const made = ticket.get();
+    auto both = std::make_shared<
+        std::pair<AdmissionTicket, std::optional<security::ConnectionLimiter::Lease>>>(
+        std::move(ticket), std::move(slot_));
+    slot_.reset();
+    ticket = AdmissionTicket(std::move(both), made);
+  }
   // A client waits for the answer before sending more, so nothing past the request is buffered.
   route.accept(UpgradeRequest{std::move(request), std::move(stream_), context,
                               registration_.connections(),
@@ -279,6 +343,15 @@ void HttpSession::reject(beast::error_code ec) {
   parser_.reset();
   buffer_.clear();
   write(ResponseGenerator{make_json_error(status, code, message, 11, false)});
+}
+
+void HttpSession::refuse_head(HeadRefusal refusal) {
+  spdlog::debug("refusing request from {}: {}", remote_.address().to_string(), refusal.message);
+  const unsigned version = parser_->get().version();
+  parser_.reset();
+  buffer_.clear();
+  write(ResponseGenerator{
+      make_json_error(refusal.status, refusal.code, refusal.message, version, false)});
 }
 
 void HttpSession::close() {

@@ -105,7 +105,9 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
                      body.push_back(']');
                      Response response = make_json_response(http::status::ok, std::move(body),
                                                             reply->version(), reply->keep_alive());
-                     response.set("X-Tandem-More", batch.more ? "1" : "0");
+                     // More: frames over the byte limit, or snapshots still to come.
+                     const bool more = batch.more || batch.snapshots_awaited;
+                     response.set("X-Tandem-More", more ? "1" : "0");
                      respond(finish_transport_response(*reply, std::move(response),
                                                        environment.options, true));
                    });

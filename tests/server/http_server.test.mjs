@@ -66,7 +66,7 @@ describe('tandem serve over HTTP', () => {
 
   test('paths that climb out of the static root are refused', async () => {
     const conn = await rawConnection(server.port);
-    await conn.send('GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await conn.send('GET /../../../../etc/passwd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     await conn.waitClosed();
     assert.match(conn.received, /^HTTP\/1\.1 404/);
     const encoded = await request(`${server.url}/%2e%2e/%2e%2e/etc/passwd`);
@@ -86,7 +86,7 @@ describe('tandem serve over HTTP', () => {
 
   test('pipelined requests are answered in order', async () => {
     const conn = await rawConnection(server.port);
-    await conn.send('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await conn.send('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     await conn.waitClosed();
     const statuses = [...conn.received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
     assert.deepEqual(statuses, ['200', '404']);
@@ -94,7 +94,7 @@ describe('tandem serve over HTTP', () => {
 
   test('oversize headers get 431 and the connection closes', async () => {
     const conn = await rawConnection(server.port);
-    await conn.send(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8 * 1024)}\r\n\r\n`);
+    await conn.send(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(8 * 1024)}\r\n\r\n`);
     await conn.waitClosed();
     assert.match(conn.received, /^HTTP\/1\.1 431/);
     assert.match(conn.received, /"code":"headers_too_large"/);
@@ -102,7 +102,7 @@ describe('tandem serve over HTTP', () => {
 
   test('an oversize body gets 413 before it is read, and the connection closes', async () => {
     const conn = await rawConnection(server.port);
-    await conn.send('POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n');
+    await conn.send('POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10000000\r\n\r\n');
     await conn.waitClosed();
     assert.match(conn.received, /^HTTP\/1\.1 413/);
     assert.match(conn.received, /"code":"body_too_large"/);
@@ -112,17 +112,17 @@ describe('tandem serve over HTTP', () => {
     const conn = await rawConnection(server.port);
     const chunk = 'x'.repeat(32 * 1024);
     const size = chunk.length.toString(16);
-    await conn.send(`POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\n${chunk}\r\n${size}\r\n${chunk}\r\n${size}\r\n${chunk}\r\n0\r\n\r\n`);
+    await conn.send(`POST /healthz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\n${chunk}\r\n${size}\r\n${chunk}\r\n${size}\r\n${chunk}\r\n0\r\n\r\n`);
     await conn.waitClosed();
     assert.match(conn.received, /^HTTP\/1\.1 413/);
   });
 
   for (const [name, bytes] of [
     ['garbage', 'HELLO THERE\r\n\r\n'],
-    ['a bad version', 'GET / HTTP/9.9\r\nHost: x\r\n\r\n'],
+    ['a bad version', 'GET / HTTP/9.9\r\nHost: localhost\r\n\r\n'],
     ['a header without a colon', 'GET / HTTP/1.1\r\nHost x\r\n\r\n'],
-    ['a bad content length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n'],
-    ['a bad chunk size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+    ['a bad content length', 'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: banana\r\n\r\n'],
+    ['a bad chunk size', 'POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
   ]) {
     test(`malformed HTTP (${name}) gets 400 and the connection closes`, async () => {
       const conn = await rawConnection(server.port);
@@ -143,9 +143,10 @@ describe('timeouts', () => {
   test('a client that never finishes its headers is disconnected after header-timeout', async () => {
     const server = await TandemServer.start({ args: ['--header-timeout', `${300 * slowFactor}ms`] });
     try {
-      const conn = await rawConnection(server.port);
-      await conn.send('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      // The clock runs from accept (a connection that sends nothing is cut the same way).
       const started = Date.now();
+      const conn = await rawConnection(server.port);
+      await conn.send('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
       await conn.waitClosed(5000 * slowFactor);
       assert.ok(Date.now() - started >= 250 * slowFactor);
       assert.equal(conn.received, '');
@@ -158,7 +159,7 @@ describe('timeouts', () => {
     const server = await TandemServer.start({ args: ['--idle-timeout', `${300 * slowFactor}ms`] });
     try {
       const conn = await rawConnection(server.port);
-      await conn.send('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.send('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
       await conn.waitFor(/"status":"ok"/);
       await conn.waitClosed(5000 * slowFactor);
     } finally {
@@ -171,12 +172,12 @@ describe('graceful shutdown', () => {
   test('SIGTERM lets a request in flight finish, closes idle connections, and exits 0', async () => {
     const server = await TandemServer.start();
     const idle = await rawConnection(server.port);
-    await idle.send('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await idle.send('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await idle.waitFor(/"status":"ok"/);
 
     // A request in flight: its headers have arrived, its body has not.
     const busy = await rawConnection(server.port);
-    await busy.send('POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab');
+    await busy.send('POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nab');
     await new Promise((r) => setTimeout(r, 100));
 
     server.signal('SIGTERM');
@@ -202,7 +203,7 @@ describe('graceful shutdown', () => {
   test('a request that does not finish within shutdown-timeout is cut off, exit is still 0', async () => {
     const server = await TandemServer.start({ args: ['--shutdown-timeout', `${500 * slowFactor}ms`] });
     const busy = await rawConnection(server.port);
-    await busy.send('POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab');
+    await busy.send('POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nab');
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     server.signal('SIGINT');

@@ -48,14 +48,15 @@ function cleanEnv() {
 // A running server. `url` is http://127.0.0.1:PORT, read from its "listening on" log line.
 export class TandemServer {
   // `listen` may name a fixed port, e.g. to restart a server where its clients expect it.
-  static async start({ args = [], env = {}, dataDir, listen = '127.0.0.1:0', startTimeoutMs = 15000 * slowFactor } = {}) {
+  // `ulimit` runs the server under a shell's `ulimit` first, e.g. '-Sn 256' (descriptor limits).
+  static async start({ args = [], env = {}, dataDir, listen = '127.0.0.1:0', startTimeoutMs = 15000 * slowFactor, ulimit } = {}) {
     const ownsDataDir = dataDir === undefined;
     const dir = dataDir ?? makeTempDir();
-    const child = spawn(
-      tandemBin,
-      ['serve', '--listen', listen, '--data', dir, ...args],
-      { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const argv = ['serve', '--listen', listen, '--data', dir, ...args];
+    const options = { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] };
+    const child = ulimit === undefined
+      ? spawn(tandemBin, argv, options)
+      : spawn('/bin/bash', ['-c', `ulimit ${ulimit} && exec "$0" "$@"`, tandemBin, ...argv], options);
     const server = new TandemServer(child, dir, ownsDataDir);
     await server.#waitForListening(startTimeoutMs);
     return server;
