@@ -23,10 +23,16 @@ std::string token_expiring_at(std::chrono::sys_seconds exp) {
   return security::sign_access_token(claims, kSecret);
 }
 
+AccessControlOptions options_with_secret() {
+  AccessControlOptions options;
+  options.auth_secret = kSecret;
+  return options;
+}
+
 // Issue 22 item 7: the verifier accepted a token until exp + 30 s, but the connection's
 // permissions ended at exp, so a token 5-10 s past exp was welcomed and then refused.
 TEST(AccessControlTest, PermissionsEndWhenTheVerifierStopsAcceptingTheToken) {
-  AccessControl access({std::string(kSecret), {}, {}, 256});
+  AccessControl access(options_with_secret());
   const auto now = std::chrono::floor<seconds>(std::chrono::system_clock::now());
   const auto exp = now - seconds(10);
   auto permissions = access.authorize(token_expiring_at(exp));
@@ -40,7 +46,7 @@ TEST(AccessControlTest, PermissionsEndWhenTheVerifierStopsAcceptingTheToken) {
 // exp may be as late as 9999-12-31, past what a nanosecond time_point holds: no overflow into
 // the past (which would end the connection at once), just no end.
 TEST(AccessControlTest, AFarFutureExpiryDoesNotOverflow) {
-  AccessControl access({std::string(kSecret), {}, {}, 256});
+  AccessControl access(options_with_secret());
   auto permissions =
       access.authorize(token_expiring_at(std::chrono::sys_seconds{seconds(253402300799)}));
   ASSERT_TRUE(std::holds_alternative<Permissions>(permissions));
