@@ -134,6 +134,9 @@ int run_serve(const ServeConfig& config) {
   protocol.limits.op = config.collab.ot_limits;
   protocol.max_op_bytes = config.collab.ot_limits.max_inserted_bytes;
   protocol.server_name = std::string("tandem/") + TANDEM_VERSION;
+  protocol.flood = config.flood;
+  server::AddressLimiters address_limiters(config.flood);
+  protocol.per_address = &address_limiters;
   server::WebSocketOptions websocket_options;
   websocket_options.permessage_deflate = config.ws_deflate;
   websocket_options.max_outbound_bytes = config.max_outbound_bytes;
@@ -247,9 +250,14 @@ int run_serve(const ServeConfig& config) {
   });
   control.run();
 
-  // Connections are gone; every op still queued is made durable before documents go away.
+  // Connections are gone: ops already being applied are made durable, the ones still queued
+  // are refused (their authors left and resend them), and only then does the store close.
   http_server.reset();
   downlinks.stop();
+  if (!collaboration.drain(config.shutdown_timeout)) {
+    spdlog::warn("documents still had ops in flight after {} ms; closing the store anyway",
+                 config.shutdown_timeout.count());
+  }
   document_store->close();
   collaboration.stop();
   loops.stop();

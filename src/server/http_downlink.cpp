@@ -12,14 +12,16 @@ namespace asio = boost::asio;
 HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::string client,
                            std::string credentials, collab::Collaboration& collaboration,
                            const ProtocolConfig& config, Permissions permissions,
-                           std::size_t max_buffered_bytes, WritePacer& pacer)
+                           boost::asio::ip::address address, std::size_t max_buffered_bytes,
+                           WritePacer& pacer)
     : loop_(loop),
       client_(client),
       credentials_(std::move(credentials)),
       max_buffered_bytes_(max_buffered_bytes),
       pacer_(pacer),
       session_(std::make_shared<ProtocolSession>(loop_index, std::move(client), collaboration,
-                                                 config, std::move(permissions), this)),
+                                                 config, std::move(permissions), this,
+                                                 std::move(address))),
       hold_timer_(loop),
       last_used_(std::chrono::steady_clock::now()) {}
 

@@ -147,9 +147,9 @@ void WebSocketSession::on_hello(proto::Hello& hello) {
   }
   auto permissions = environment_.authorize(token);
   if (auto* refusal = std::get_if<proto::ErrorMessage>(&permissions)) return fail(*refusal);
-  session_ = std::make_shared<ProtocolSession>(context_.loop, hello.client,
-                                               environment_.collaboration, environment_.protocol,
-                                               std::move(std::get<Permissions>(permissions)), this);
+  session_ = std::make_shared<ProtocolSession>(
+      context_.loop, hello.client, environment_.collaboration, environment_.protocol,
+      std::move(std::get<Permissions>(permissions)), this, context_.client);
   send({}, session_->welcome_frame());
   environment_.metrics.hello(proto::Transport::kWebSocket,
                              hello.negotiation ? &*hello.negotiation : nullptr);
