@@ -372,10 +372,11 @@ std::vector<ConfigField> make_fields() {
                                "Ops waiting in one document's queue; more are refused "
                                "(overloaded, retry_ms).",
                                TANDEM_MEMBER(collab.max_queued_submits)));
-  fields.push_back(count_field("max-refusals-in-a-row",
-                               "Refused messages in a row (rate_limited, overloaded) before a "
-                               "connection is closed with a fatal rate_limited (0: never).",
-                               TANDEM_MEMBER(flood.max_refusals_in_a_row)));
+  fields.push_back(count_field("max-refusals",
+                               "Refused messages (rate_limited, overloaded) a connection may "
+                               "collect, forgiven at a tenth of this a second, before it is "
+                               "closed with a fatal rate_limited (0: never).",
+                               TANDEM_MEMBER(flood.max_refusals)));
   return fields;
 }
 

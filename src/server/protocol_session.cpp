@@ -24,7 +24,10 @@ ProtocolSession::ProtocolSession(std::size_t loop, std::string client,
       sink_(sink),
       address_(std::move(address)),
       op_bucket_(config.flood.ops, security::TokenBucket::Clock::now()),
-      presence_bucket_(config.flood.presence, security::TokenBucket::Clock::now()) {}
+      presence_bucket_(config.flood.presence, security::TokenBucket::Clock::now()),
+      refusal_bucket_(security::RateLimit{static_cast<double>(config.flood.max_refusals) / 10,
+                                          static_cast<double>(config.flood.max_refusals)},
+                      security::TokenBucket::Clock::now()) {}
 
 collab::Frame ProtocolSession::welcome_frame() const {
   proto::Welcome welcome;
@@ -53,13 +56,13 @@ std::chrono::milliseconds ProtocolSession::rate_wait(security::TokenBucket& own,
 }
 
 bool ProtocolSession::refused_too_often() {
-  ++refusals_in_a_row_;
-  const std::size_t limit = config_.flood.max_refusals_in_a_row;
-  if (limit == 0 || refusals_in_a_row_ < limit || sink_ == nullptr) return false;
+  if (sink_ == nullptr || refusal_bucket_.take(security::TokenBucket::Clock::now()).count() == 0) {
+    return false;
+  }
   sink_->fail(proto::ErrorMessage{
       proto::ErrorCode::kRateLimited,
-      fmt::format("{} messages in a row were refused; slow down and honour retry_ms",
-                  refusals_in_a_row_),
+      fmt::format("over {} messages were refused; slow down and honour retry_ms",
+                  config_.flood.max_refusals),
       std::nullopt, std::nullopt, true});
   return true;
 }
@@ -164,7 +167,6 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
                                   config_.flood.max_pending_submits),
                       message.doc, message.seq, std::chrono::milliseconds(1000));
   }
-  refusals_in_a_row_ = 0;
   pending_submits_->fetch_add(1, std::memory_order_relaxed);
   collaboration_.submit(
       message.doc, shared_from_this(), client(), message.base_version, message.seq,
@@ -189,7 +191,6 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
                       "too many presence updates; send the latest after retry_ms", message.doc,
                       std::nullopt, wait);
   }
-  refusals_in_a_row_ = 0;
   presence_refusal_told_ = false;
   collab::PresenceState state;
   state.selections = std::move(message.selections);

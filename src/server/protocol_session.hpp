@@ -46,9 +46,10 @@ struct FloodLimits {
   security::RateLimit new_docs_per_ip{300.0 / 60, 300};  // documents created per address
   // Submits of one connection not yet settled (acked or refused); more are refused.
   std::size_t max_pending_submits = 256;
-  // Refusals in a row (rate_limited, overloaded) before the connection is closed: a client
-  // that ignores every retry hint is not worth reading (0: never).
-  std::size_t max_refusals_in_a_row = 1000;
+  // Refusals (rate_limited, overloaded) a connection may collect, forgiven at a tenth of this
+  // a second, before it is closed: a client that ignores every retry hint is not worth reading
+  // (0: never).
+  std::size_t max_refusals = 1000;
 };
 
 // The per-address buckets, shared by every connection on every loop.
@@ -135,8 +136,8 @@ class ProtocolSession : public collab::Subscriber,
   // Submits handed to documents and not yet settled; decremented on the documents' loops.
   std::shared_ptr<std::atomic<std::size_t>> pending_submits_ =
       std::make_shared<std::atomic<std::size_t>>(0);
-  std::size_t refusals_in_a_row_ = 0;
-  bool presence_refusal_told_ = false;  // one error per run of refused presence, not one each
+  security::TokenBucket refusal_bucket_;  // max_refusals, refilled at a tenth of it a second
+  bool presence_refusal_told_ = false;    // one error per run of refused presence, not one each
   using Subscriptions = std::unordered_map<std::string, std::optional<std::uint64_t>>;
   Subscriptions subscriptions_;
   // The entry the last frame went to: fan-out brings long runs for one document, and a
