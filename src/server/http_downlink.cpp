@@ -154,6 +154,8 @@ HttpDownlink::Batch HttpDownlink::take(std::size_t max_bytes) {
     if (next.frame.version_after && !next.doc.empty()) {
       handed_out_[next.doc] = next.frame.version_after;
     }
+    // A refused subscription (too_many_new_docs): the next request naming it starts afresh.
+    if (next.frame.ends_subscription) handed_out_.erase(next.doc);
     batch.frames.push_back(std::move(next));
     pending_.pop_front();
   }

@@ -71,8 +71,9 @@ TEST(DecodeServerTest, Error) {
   const auto limited = server<ErrorMessage>(
       R"({"t":"error","code":"rate_limited","message":"m","doc":"d","seq":3,"retry_ms":250})");
   EXPECT_EQ(limited.retry_ms, 250u);
-  EXPECT_EQ(proto::encode(ServerMessage(limited)),
-            R"({"t":"error","code":"rate_limited","message":"m","doc":"d","seq":3,"retry_ms":250})");
+  EXPECT_EQ(
+      proto::encode(ServerMessage(limited)),
+      R"({"t":"error","code":"rate_limited","message":"m","doc":"d","seq":3,"retry_ms":250})");
   // A code this version does not know is treated as internal.
   EXPECT_EQ(server<ErrorMessage>(R"({"t":"error","code":"from_the_future","message":"m"})").code,
             ErrorCode::kInternal);
