@@ -374,7 +374,11 @@ void DocumentActor::process(Submit submit) {
       on_loop<std::vector<store::StoredOp>>(
           [this, shared](store::Result<std::vector<store::StoredOp>> older) mutable {
             fetching_ = false;
-            if (!older.ok()) {
+            if (services_.draining) {
+              reject(*shared, proto::ErrorCode::kOverloaded,
+                     "the server is shutting down; resend the op after reconnecting",
+                     std::chrono::milliseconds(1000));
+            } else if (!older.ok()) {
               reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
             } else {
               process_with_older_ops(std::move(*shared), std::move(older.value()));
@@ -505,8 +509,12 @@ void DocumentActor::finish_batch() {
     }
   }
   if (failed) {
-    // Memory is ahead of the log: start over from what the store has.
+    // Memory is ahead of the log: start over from what the store has (unless it is closing).
     deferred_snapshots_.clear();
+    if (services_.draining) {
+      state_ = State::kFailed;
+      return;
+    }
     return load();
   }
   for (const SubscriberPtr& subscriber : std::exchange(deferred_snapshots_, {})) {
@@ -520,6 +528,8 @@ void DocumentActor::finish_batch() {
 }
 
 void DocumentActor::maybe_snapshot() {
+  // At shutdown the store may close any moment; the next load replays the ops instead.
+  if (services_.draining) return;
   if (durable_version_ - last_snapshot_version_ < services_.options.snapshot_every) return;
   last_snapshot_version_ = durable_version_;
   std::optional<std::uint64_t> keep_from;

@@ -116,12 +116,13 @@ describe('op floods', () => {
         return acked.size + refused.size === 5;
       });
       let { acked, refused } = answersFor(client, 'paced');
-      assert.deepEqual([...acked].sort(), [1, 2]);
-      assert.deepEqual([...refused.keys()].sort(), [3, 4, 5]);
+      // Burst 2 (one more if the server read slowly enough for a token to come back).
+      assert.ok(acked.size >= 2 && acked.size <= 3 && acked.has(1) && acked.has(2), JSON.stringify([...acked]));
+      assert.ok(refused.size >= 2, JSON.stringify([...refused.values()]));
       for (const error of refused.values()) assert.equal(error.code, 'rate_limited');
       const waitMs = Math.max(...[...refused.values()].map((e) => e.retry_ms));
       assert.ok(waitMs > 0 && waitMs <= 1000, `retry_ms ${waitMs}`);
-      for (const seq of [3, 4, 5]) {
+      for (const seq of [...refused.keys()].sort()) {
         await sleep(250);
         client.messages = client.messages.filter((m) => !(m.t === 'error' && m.seq === seq));
         client.send({ t: 'op', doc: 'paced', v: 0, seq, op: ['x'] });
@@ -156,7 +157,9 @@ describe('op floods', () => {
       }
       const acked = clients.reduce((n, c) => n + answersFor(c, 'shared').acked.size, 0);
       // Burst 4 (twice the rate) plus what refilled meanwhile; 9 without the shared bucket.
-      assert.ok(acked >= 4 && acked <= 6, `${acked} acked`);
+      assert.ok(acked >= 4 && acked <= 7, `${acked} acked`);
+      const limited = clients.flatMap((c) => c.errors).filter((e) => e.code === 'rate_limited');
+      assert.equal(limited.length, 9 - acked);
       for (const client of clients) client.close();
     } finally {
       assert.equal((await server.stop()).code, 0, server.log);
