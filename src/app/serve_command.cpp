@@ -186,10 +186,12 @@ int run_serve(const ServeConfig& config) {
              });
   server::add_probe_route(router);
   server::add_metrics_route(
-      router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
-               [&document_store](std::string& out) {
-                 append_store_metrics(document_store->stats(), out);
-               }});
+      router,
+      {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
+       [&document_store](std::string& out) { append_store_metrics(document_store->stats(), out); },
+       [&address_limiters](std::string& out) {
+         address_limiters.counters.append_prometheus(out);
+       }});
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });

@@ -255,17 +255,14 @@ void handle_send(const Request& request, const RequestContext& context, const Re
             AddressLimiters* per_address = environment.protocol.per_address;
             if (per_address != nullptr) {
               if (const auto wait = per_address->ops.take(context.client); wait.count() > 0) {
+                FloodCounters::count(per_address->counters.ops_rate_limited);
                 return results->settle(
                     i, refusal(proto::ErrorCode::kRateLimited,
                                "too many ops; resend this one after retry_ms", wait));
               }
             }
             collab::CreationCheck may_create;
-            if (per_address != nullptr) {
-              may_create = [limiter = &per_address->new_docs, address = context.client] {
-                return limiter->take(address);
-              };
-            }
+            if (per_address != nullptr) may_create = per_address->creation_check(context.client);
             environment.collaboration.submit(
                 message.doc, nullptr, client, message.base_version, message.seq,
                 std::move(message.op),

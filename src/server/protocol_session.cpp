@@ -56,9 +56,12 @@ std::chrono::milliseconds ProtocolSession::rate_wait(security::TokenBucket& own,
 }
 
 bool ProtocolSession::refused_too_often() {
+  if (cut_off_) return true;
   if (sink_ == nullptr || refusal_bucket_.take(security::TokenBucket::Clock::now()).count() == 0) {
     return false;
   }
+  cut_off_ = true;
+  count(&FloodCounters::connections_closed);
   sink_->fail(proto::ErrorMessage{
       proto::ErrorCode::kRateLimited,
       fmt::format("over {} messages were refused; slow down and honour retry_ms",
@@ -67,11 +70,21 @@ bool ProtocolSession::refused_too_often() {
   return true;
 }
 
+collab::CreationCheck AddressLimiters::creation_check(const boost::asio::ip::address& address) {
+  return [this, address] {
+    const auto wait = new_docs.take(address);
+    if (wait.count() > 0) FloodCounters::count(counters.new_docs_refused);
+    return wait;
+  };
+}
+
 collab::CreationCheck ProtocolSession::creation_check() const {
   if (config_.per_address == nullptr) return {};
-  return [limiter = &config_.per_address->new_docs, address = address_] {
-    return limiter->take(address);
-  };
+  return config_.per_address->creation_check(address_);
+}
+
+void ProtocolSession::count(std::atomic<std::uint64_t> FloodCounters::*counter) const {
+  if (config_.per_address != nullptr) FloodCounters::count(config_.per_address->counters.*counter);
 }
 
 void ProtocolSession::refuse(proto::Error error) {
@@ -92,7 +105,7 @@ bool ProtocolSession::expired() {
 }
 
 void ProtocolSession::handle(proto::ClientMessage message) {
-  if (sink_ == nullptr) return;
+  if (sink_ == nullptr || cut_off_) return;
   std::visit(
       [this](auto& m) {
         using M = std::decay_t<decltype(m)>;
@@ -154,12 +167,14 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
   if (const auto wait =
           rate_wait(op_bucket_, config_.per_address ? &config_.per_address->ops : nullptr);
       wait.count() > 0) {
+    count(&FloodCounters::ops_rate_limited);
     if (refused_too_often()) return;
     return send_error(proto::ErrorCode::kRateLimited,
                       "too many ops; resend this one after retry_ms", message.doc, message.seq,
                       wait);
   }
   if (pending_submits_->load(std::memory_order_relaxed) >= config_.flood.max_pending_submits) {
+    count(&FloodCounters::ops_overloaded);
     if (refused_too_often()) return;
     return send_error(proto::ErrorCode::kOverloaded,
                       fmt::format("{} ops of this connection are still waiting; resend this one "
@@ -171,8 +186,14 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
   collaboration_.submit(
       message.doc, shared_from_this(), client(), message.base_version, message.seq,
       std::move(message.op),
-      [pending = pending_submits_](const collab::SubmitResult&) {
+      [pending = pending_submits_,
+       per_address = config_.per_address](const collab::SubmitResult& result) {
         pending->fetch_sub(1, std::memory_order_relaxed);
+        // A full document queue (a departed connection's dropped ops carry no retry hint).
+        if (per_address != nullptr && result.status == collab::SubmitResult::Status::kRejected &&
+            result.error == proto::ErrorCode::kOverloaded && result.retry) {
+          FloodCounters::count(per_address->counters.ops_overloaded);
+        }
       },
       creation_check());
 }
@@ -185,6 +206,7 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
   if (const auto wait = rate_wait(presence_bucket_,
                                   config_.per_address ? &config_.per_address->presence : nullptr);
       wait.count() > 0) {
+    count(&FloodCounters::presence_rate_limited);
     if (refused_too_often() || std::exchange(presence_refusal_told_, true)) return;
     // Presence is a state, not an event: the next update after the wait replaces this one.
     return send_error(proto::ErrorCode::kRateLimited,

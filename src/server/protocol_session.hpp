@@ -5,6 +5,7 @@
 #include "proto/error.hpp"
 #include "proto/limits.hpp"
 #include "proto/messages.hpp"
+#include "server/flood_counters.hpp"
 #include "server/security/access_grant.hpp"
 #include "server/security/address_rate_limiter.hpp"
 #include "server/security/token_bucket.hpp"
@@ -62,6 +63,10 @@ struct AddressLimiters {
   security::AddressRateLimiter ops;
   security::AddressRateLimiter presence;
   security::AddressRateLimiter new_docs;
+  FloodCounters counters;
+
+  // The check a document runs before it is created on behalf of `address` (counts refusals).
+  collab::CreationCheck creation_check(const boost::asio::ip::address& address);
 };
 
 struct ProtocolConfig {
@@ -125,6 +130,7 @@ class ProtocolSession : public collab::Subscriber,
   // Counts a refusal; a connection refused too often in a row is closed. True if it was.
   bool refused_too_often();
   collab::CreationCheck creation_check() const;
+  void count(std::atomic<std::uint64_t> FloodCounters::*counter) const;
 
   collab::Collaboration& collaboration_;
   const ProtocolConfig& config_;
@@ -137,7 +143,9 @@ class ProtocolSession : public collab::Subscriber,
   std::shared_ptr<std::atomic<std::size_t>> pending_submits_ =
       std::make_shared<std::atomic<std::size_t>>(0);
   security::TokenBucket refusal_bucket_;  // max_refusals, refilled at a tenth of it a second
-  bool presence_refusal_told_ = false;    // one error per run of refused presence, not one each
+  bool presence_refusal_told_ = false;
+  bool cut_off_ = false;  // closed for refusals: what still arrives is not read    // one error per
+                          // run of refused presence, not one each
   using Subscriptions = std::unordered_map<std::string, std::optional<std::uint64_t>>;
   Subscriptions subscriptions_;
   // The entry the last frame went to: fan-out brings long runs for one document, and a

@@ -90,6 +90,12 @@ describe('op floods', () => {
       const fatal = sender.errors.find((e) => e.fatal);
       assert.equal(fatal?.code, 'rate_limited', JSON.stringify(fatal));
       await waitUntilIdle(server, 0.3, 15000 * slowFactor);
+      // Operators see it in GET /metrics.
+      const metrics = (await request(`${server.url}/metrics`)).body;
+      const refusedOps = Number(/^tandem_refused_total\{reason="ops_rate_limited"\} (\d+)$/m.exec(metrics)?.[1]);
+      assert.ok(refusedOps >= limited.length, `${refusedOps} < ${limited.length}`);
+      const disconnects = Number(/^tandem_flood_disconnects_total (\d+)$/m.exec(metrics)?.[1]);
+      assert.equal(disconnects, 1);
       const state = await docState(server, 'flooded');
       assert.equal(state.text.length, state.version);
       assert.ok(state.version >= acked.size && state.version <= acked.size + 256, `${state.version} vs ${acked.size} acked`);
