@@ -164,15 +164,6 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
                       message.seq);
   }
   // Refused, never dropped: the error carries the seq, and the client resends the same op.
-  if (const auto wait =
-          rate_wait(op_bucket_, config_.per_address ? &config_.per_address->ops : nullptr);
-      wait.count() > 0) {
-    count(&FloodCounters::ops_rate_limited);
-    if (refused_too_often()) return;
-    return send_error(proto::ErrorCode::kRateLimited,
-                      "too many ops; resend this one after retry_ms", message.doc, message.seq,
-                      wait);
-  }
   if (pending_submits_->load(std::memory_order_relaxed) >= config_.flood.max_pending_submits) {
     count(&FloodCounters::ops_overloaded);
     if (refused_too_often()) return;
@@ -181,6 +172,15 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
                                   "after retry_ms",
                                   config_.flood.max_pending_submits),
                       message.doc, message.seq, std::chrono::milliseconds(1000));
+  }
+  if (const auto wait =
+          rate_wait(op_bucket_, config_.per_address ? &config_.per_address->ops : nullptr);
+      wait.count() > 0) {
+    count(&FloodCounters::ops_rate_limited);
+    if (refused_too_often()) return;
+    return send_error(proto::ErrorCode::kRateLimited,
+                      "too many ops; resend this one after retry_ms", message.doc, message.seq,
+                      wait);
   }
   pending_submits_->fetch_add(1, std::memory_order_relaxed);
   collaboration_.submit(
