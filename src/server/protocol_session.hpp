@@ -143,9 +143,8 @@ class ProtocolSession : public collab::Subscriber,
   std::shared_ptr<std::atomic<std::size_t>> pending_submits_ =
       std::make_shared<std::atomic<std::size_t>>(0);
   security::TokenBucket refusal_bucket_;  // max_refusals, refilled at a tenth of it a second
-  bool presence_refusal_told_ = false;
-  bool cut_off_ = false;  // closed for refusals: what still arrives is not read    // one error per
-                          // run of refused presence, not one each
+  bool presence_refusal_told_ = false;    // one error per run of refused presence, not one each
+  bool cut_off_ = false;                  // closed for refusals: what still arrives is not read
   using Subscriptions = std::unordered_map<std::string, std::optional<std::uint64_t>>;
   Subscriptions subscriptions_;
   // The entry the last frame went to: fan-out brings long runs for one document, and a
