@@ -51,8 +51,17 @@ export interface DocumentLink {
   close(doc: TandemDocument): void;
 }
 
-const RETRY_CODES = new Set(['rate_limited', 'overloaded', 'internal']);
+const RETRY_CODES = new Set(['rate_limited', 'overloaded', 'too_many_new_docs', 'internal']);
+const RETRY_DELAY_MS = 1000;
+/** A server hint longer than this is taken as a bug or a hostile middlebox: wait this long. */
+const MAX_RETRY_DELAY_MS = 60_000;
 const PRESENCE_INTERVAL_MS = 50;
+
+/** How long to wait before resending after a retryable refusal: the server's hint if sane. */
+function retryDelay(hintMs: number | undefined): number {
+  const hint = typeof hintMs === 'number' && Number.isFinite(hintMs) && hintMs >= 0 ? hintMs : RETRY_DELAY_MS;
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(hint, 10));
+}
 
 export class TandemDocument extends Emitter<Events> {
   #text = '';
@@ -308,6 +317,17 @@ export class TandemDocument extends Emitter<Events> {
         this.#readOnly = true;
         this.emit('error', { code: error.code, message: error.message, pendingText: this.#text });
         return;
+      case 'too_many_new_docs':
+        // Without a seq it refused the subscription: ask again after the hint.
+        if (!forInflight) {
+          if (this.#retryTimer) clearTimeout(this.#retryTimer);
+          this.#retryTimer = setTimeout(() => {
+            this.#retryTimer = null;
+            if (this.#connected) this.#subscribe(this.#version ?? undefined);
+          }, retryDelay(error.retry_ms));
+          return;
+        }
+        break;
       case 'forbidden':
       case 'bad_doc_id':
         this.emit('error', { code: error.code, message: error.message });
@@ -318,8 +338,10 @@ export class TandemDocument extends Emitter<Events> {
     if (!forInflight) return;
     if (RETRY_CODES.has(error.code) || !KNOWN_PERMANENT.has(error.code)) {
       // Safe to resend as is: the same seq is never applied twice.
+      // The op stays in flight (and in the outbox); it goes again after the server's hint.
       if (this.#retryTimer) clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => { this.#retryTimer = null; this.#sendInflight(); }, 1000);
+      this.#retryTimer = setTimeout(() => { this.#retryTimer = null; this.#sendInflight(); },
+        retryDelay(error.retry_ms));
       return;
     }
     // The op can never apply as it is: keep the text, recover from a snapshot (§6 refusals).

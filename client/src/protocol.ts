@@ -44,7 +44,7 @@ export type ServerMessage =
   | { t: 'ack'; doc: string; v: number; seq: number }
   | { t: 'presence'; doc: string; client: string; v?: number; sel?: Selection[]; name?: string; color?: string; gone?: boolean }
   | { t: 'pong'; id: number }
-  | { t: 'error'; code: string; message: string; doc?: string; seq?: number; fatal?: boolean };
+  | { t: 'error'; code: string; message: string; doc?: string; seq?: number; fatal?: boolean; retry_ms?: number };
 
 /** 128 random bits as 22 characters of base64url (docs/protocol.md §3). */
 export function newClientId(): string {

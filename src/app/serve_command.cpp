@@ -150,6 +150,9 @@ int run_serve(const ServeConfig& config) {
   protocol.limits.op = config.collab.ot_limits;
   protocol.max_op_bytes = config.collab.ot_limits.max_inserted_bytes;
   protocol.server_name = std::string("tandem/") + TANDEM_VERSION;
+  protocol.flood = config.flood;
+  server::AddressLimiters address_limiters(config.flood);
+  protocol.per_address = &address_limiters;
   server::WebSocketOptions websocket_options;
   websocket_options.permessage_deflate = config.ws_deflate;
   websocket_options.max_outbound_bytes = config.max_outbound_bytes;
@@ -201,13 +204,15 @@ int run_serve(const ServeConfig& config) {
   // Created below, after the routes; /metrics is only asked once it listens.
   std::unique_ptr<server::HttpServer> http_server;
   server::add_metrics_route(
-      router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
-               [&http_server](std::string& out) {
-                 if (http_server) http_server->append_prometheus(out);
-               },
-               [&document_store](std::string& out) {
-                 append_store_metrics(document_store->stats(), out);
-               }});
+      router,
+      {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
+       [&http_server](std::string& out) {
+         if (http_server) http_server->append_prometheus(out);
+       },
+       [&document_store](std::string& out) { append_store_metrics(document_store->stats(), out); },
+       [&address_limiters](std::string& out) {
+         address_limiters.counters.append_prometheus(out);
+       }});
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });
@@ -276,9 +281,14 @@ int run_serve(const ServeConfig& config) {
   });
   control.run();
 
-  // Connections are gone; every op still queued is made durable before documents go away.
+  // Connections are gone: ops already being applied are made durable, the ones still queued
+  // are refused (their authors left and resend them), and only then does the store close.
   http_server.reset();
   downlinks.stop();
+  if (!collaboration.drain(config.shutdown_timeout)) {
+    spdlog::warn("documents still had ops in flight after {} ms; closing the store anyway",
+                 config.shutdown_timeout.count());
+  }
   document_store->close();
   collaboration.stop();
   loops.stop();

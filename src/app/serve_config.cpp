@@ -4,6 +4,7 @@
 #include "server/security/access_token.hpp"
 
 #include <cctype>
+#include <cmath>
 
 namespace tandem::app {
 
@@ -112,6 +113,20 @@ std::optional<std::string> parse_choice(std::string_view text,
   std::string problem = "expected one of";
   for (std::string_view choice : choices) problem += " " + std::string(choice);
   return problem + ", got \"" + std::string(text) + "\"";
+}
+
+// A whole number of events per second (or minute) kept in a RateLimit; 0 means unlimited.
+// `assign` also sets what follows from it (the burst of a rate without a burst setting).
+template <typename Assign, typename Read>
+ConfigField rate_field(std::string_view key, std::string_view help, Assign assign, Read read) {
+  return {key, "N", help,
+          [assign](ServeConfig& c, std::string_view text) {
+            return store(parse_unsigned(text),
+                         [&](std::uint64_t v) { assign(c, static_cast<double>(v)); });
+          },
+          [read](const ServeConfig& c) {
+            return std::to_string(static_cast<std::uint64_t>(std::llround(read(c))));
+          }};
 }
 
 // `path` is a member path such as http.max_body_bytes, which parentheses would break.
@@ -310,6 +325,62 @@ std::vector<ConfigField> make_fields() {
                                "Open WebSockets and held requests per client address (0: no "
                                "limit).",
                                TANDEM_MEMBER(max_connections_per_ip)));
+
+  fields.push_back(rate_field(
+      "ops-per-second",
+      "Ops one connection may submit per second on average (0: no limit); beyond it and its "
+      "burst, rate_limited with retry_ms.",
+      [](ServeConfig& c, double v) { c.flood.ops.per_second = v; },
+      [](const ServeConfig& c) { return c.flood.ops.per_second; }));
+  fields.push_back(rate_field(
+      "ops-burst",
+      "Ops one connection may submit at once after a quiet spell (a reconnect resending one "
+      "op per document).",
+      [](ServeConfig& c, double v) { c.flood.ops.burst = v; },
+      [](const ServeConfig& c) { return c.flood.ops.burst; }));
+  fields.push_back(rate_field(
+      "ops-per-second-per-ip",
+      "Ops per second from one client address over all its connections and HTTP requests "
+      "(burst: twice that; 0: no limit). Users behind one NAT share it.",
+      [](ServeConfig& c, double v) {
+        c.flood.ops_per_ip = {v, 2 * v};
+      },
+      [](const ServeConfig& c) { return c.flood.ops_per_ip.per_second; }));
+  fields.push_back(rate_field(
+      "presence-per-second",
+      "Presence updates one connection may send per second (burst: twice that; 0: no limit).",
+      [](ServeConfig& c, double v) {
+        c.flood.presence = {v, 2 * v};
+      },
+      [](const ServeConfig& c) { return c.flood.presence.per_second; }));
+  fields.push_back(rate_field(
+      "presence-per-second-per-ip",
+      "Presence updates per second from one client address (burst: twice that; 0: no limit).",
+      [](ServeConfig& c, double v) {
+        c.flood.presence_per_ip = {v, 2 * v};
+      },
+      [](const ServeConfig& c) { return c.flood.presence_per_ip.per_second; }));
+  fields.push_back(rate_field(
+      "new-docs-per-minute-per-ip",
+      "Documents one client address may create (first subscribe or op to an id the store does "
+      "not have) per minute, all at once at most (0: no limit); beyond, too_many_new_docs.",
+      [](ServeConfig& c, double v) {
+        c.flood.new_docs_per_ip = {v / 60, v};
+      },
+      [](const ServeConfig& c) { return c.flood.new_docs_per_ip.per_second * 60; }));
+  fields.push_back(count_field("max-pending-ops",
+                               "Ops of one connection waiting to be applied; more are refused "
+                               "(overloaded, retry_ms).",
+                               TANDEM_MEMBER(flood.max_pending_submits)));
+  fields.push_back(count_field("max-queued-ops-per-document",
+                               "Ops waiting in one document's queue; more are refused "
+                               "(overloaded, retry_ms).",
+                               TANDEM_MEMBER(collab.max_queued_submits)));
+  fields.push_back(count_field("max-refusals",
+                               "Refused messages (rate_limited, overloaded) a connection may "
+                               "collect, forgiven at a tenth of this a second, before it is "
+                               "closed with a fatal rate_limited (0: never).",
+                               TANDEM_MEMBER(flood.max_refusals)));
   return fields;
 }
 

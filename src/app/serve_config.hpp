@@ -4,6 +4,7 @@
 #include "server/downlink_registry.hpp"
 #include "server/http_limits.hpp"
 #include "server/http_transports.hpp"
+#include "server/protocol_session.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -57,6 +58,8 @@ struct ServeConfig {
   std::vector<std::string> trusted_proxies;
   std::size_t max_connections_per_ip = 256;
   std::vector<std::string> allow_hosts;
+  // Floods: how fast a connection and an address may send, and queue bounds.
+  server::FloodLimits flood;
 };
 
 // One setting, reachable the same way from a flag (--key), the environment (TANDEM_KEY) and the

@@ -25,6 +25,9 @@ struct CollabOptions {
   std::chrono::milliseconds presence_interval{50};
   // Presence of a client that sends nothing for this long is dropped.
   std::chrono::milliseconds presence_ttl{120'000};
+  // Submits one document may have waiting for their turn; more are refused (overloaded) rather
+  // than letting one flood delay everyone for minutes.
+  std::size_t max_queued_submits = 4096;
   ot::Limits ot_limits;
 };
 

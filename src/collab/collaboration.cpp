@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <future>
+#include <thread>
 #include <utility>
 
 namespace tandem::collab {
@@ -46,6 +47,29 @@ void Collaboration::stop() {
   for (auto& future : done) future.wait();
 }
 
+bool Collaboration::drain(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool first = true;
+  while (true) {
+    // Each round asks every loop whether its documents settled; the first one also drains.
+    std::vector<std::future<bool>> settled;
+    for (std::size_t i = 0; i < loops_.size(); ++i) {
+      auto promise = std::make_shared<std::promise<bool>>();
+      settled.push_back(promise->get_future());
+      asio::post(*loops_[i], [table = tables_[i].get(), promise, first] {
+        if (first) table->drain();
+        promise->set_value(table->settled());
+      });
+    }
+    first = false;
+    bool all = true;
+    for (auto& future : settled) all = future.get() && all;
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 std::size_t Collaboration::loop_of(const std::string& doc) const {
   return std::hash<std::string>{}(doc) % loops_.size();
 }
@@ -58,11 +82,11 @@ void Collaboration::on_document_loop(const std::string& doc, Fn&& fn) {
 }
 
 void Collaboration::subscribe(const std::string& doc, std::optional<std::uint64_t> from,
-                              SubscriberPtr subscriber) {
-  on_document_loop(doc,
-                   [doc, from, subscriber = std::move(subscriber)](DocumentTable& table) mutable {
-                     table.get(doc).subscribe(std::move(subscriber), from);
-                   });
+                              SubscriberPtr subscriber, CreationCheck may_create) {
+  on_document_loop(doc, [doc, from, subscriber = std::move(subscriber),
+                         may_create = std::move(may_create)](DocumentTable& table) mutable {
+    table.get(doc).subscribe(std::move(subscriber), from, std::move(may_create));
+  });
 }
 
 void Collaboration::unsubscribe(const std::string& doc, SubscriberPtr subscriber) {
@@ -73,13 +97,13 @@ void Collaboration::unsubscribe(const std::string& doc, SubscriberPtr subscriber
 
 void Collaboration::submit(const std::string& doc, SubscriberPtr author, std::string client,
                            std::uint64_t base, std::uint64_t seq, ot::Op op,
-                           SubmitCallback on_result) {
-  on_document_loop(
-      doc, [doc, author = std::move(author), client = std::move(client), base, seq,
-            op = std::move(op), on_result = std::move(on_result)](DocumentTable& table) mutable {
-        table.get(doc).submit(std::move(author), std::move(client), base, seq, std::move(op),
-                              std::move(on_result));
-      });
+                           SubmitCallback on_result, CreationCheck may_create) {
+  on_document_loop(doc, [doc, author = std::move(author), client = std::move(client), base, seq,
+                         op = std::move(op), on_result = std::move(on_result),
+                         may_create = std::move(may_create)](DocumentTable& table) mutable {
+    table.get(doc).submit(std::move(author), std::move(client), base, seq, std::move(op),
+                          std::move(on_result), std::move(may_create));
+  });
 }
 
 void Collaboration::update_presence(const std::string& doc, SubscriberPtr owner,

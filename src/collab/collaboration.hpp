@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,15 +31,20 @@ class Collaboration {
   // Drops every document; call after the store was closed (so no completion is pending) and
   // while the loops still run. Blocks until every loop has done it.
   void stop();
+  // Shutdown, before the store closes: refuses submits not yet started and waits (at most
+  // `timeout`) until every document has made the rest durable. False if time ran out.
+  bool drain(std::chrono::milliseconds timeout);
 
   std::size_t loop_count() const { return loops_.size(); }
   std::size_t loop_of(const std::string& doc) const;
 
+  // `may_create` (may be empty) is asked when the document is not in the store yet.
   void subscribe(const std::string& doc, std::optional<std::uint64_t> from,
-                 SubscriberPtr subscriber);
+                 SubscriberPtr subscriber, CreationCheck may_create = {});
   void unsubscribe(const std::string& doc, SubscriberPtr subscriber);
   void submit(const std::string& doc, SubscriberPtr author, std::string client, std::uint64_t base,
-              std::uint64_t seq, ot::Op op, SubmitCallback on_result = {});
+              std::uint64_t seq, ot::Op op, SubmitCallback on_result = {},
+              CreationCheck may_create = {});
   void update_presence(const std::string& doc, SubscriberPtr owner, std::uint64_t version,
                        PresenceState state);
   // `done` runs on the document's loop.

@@ -123,15 +123,26 @@ bool DocumentActor::subscribed(const Subscriber* subscriber) const {
   return subscribers_.contains(subscriber);
 }
 
-void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from) {
+void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from,
+                              CreationCheck may_create) {
   if (state_ != State::kReady) {
-    return run_when_ready([this, subscriber = std::move(subscriber), from](bool loaded) mutable {
-      if (loaded) return subscribe(std::move(subscriber), from);
+    return run_when_ready([this, subscriber = std::move(subscriber), from,
+                           may_create = std::move(may_create)](bool loaded) mutable {
+      if (loaded) return subscribe(std::move(subscriber), from, std::move(may_create));
       send_to(subscriber,
               {error_frame(proto::ErrorCode::kInternal, "the document could not be loaded", doc_)});
     });
   }
   last_activity_ = Clock::now();
+  if (const auto wait = creation_wait(may_create); wait.count() > 0) {
+    Frame refusal = error_frame(proto::ErrorCode::kTooManyNewDocs,
+                                "this address created too many new documents; subscribe again "
+                                "after retry_ms",
+                                doc_, std::nullopt, wait);
+    refusal.ends_subscription = true;
+    if (subscribed(subscriber.get())) unsubscribe(subscriber);
+    return send_to(subscriber, {std::move(refusal)});
+  }
   // Subscribing again restarts the stream from the given version.
   if (subscribed(subscriber.get())) unsubscribe(subscriber);
   subscribers_.emplace(subscriber.get(), subscriber);
@@ -247,10 +258,23 @@ bool DocumentActor::drop_subscriber(const SubscriberPtr& subscriber) {
 // ---- Submits ------------------------------------------------------------------------------
 
 void DocumentActor::submit(SubscriberPtr author, std::string client, std::uint64_t base,
-                           std::uint64_t seq, ot::Op op, SubmitCallback on_result) {
+                           std::uint64_t seq, ot::Op op, SubmitCallback on_result,
+                           CreationCheck may_create) {
   last_activity_ = Clock::now();
-  submit_queue_.push_back(
-      Submit{std::move(author), std::move(client), base, seq, std::move(op), std::move(on_result)});
+  Submit submit{std::move(author),    std::move(client),    base, seq, std::move(op),
+                std::move(on_result), std::move(may_create)};
+  if (services_.draining) {
+    return reject(submit, proto::ErrorCode::kOverloaded,
+                  "the server is shutting down; resend the op after reconnecting",
+                  std::chrono::milliseconds(1000));
+  }
+  if (submit_queue_.size() >= services_.options.max_queued_submits) {
+    // Refused, not dropped: the client keeps the op and resends it with the same seq.
+    return reject(submit, proto::ErrorCode::kOverloaded,
+                  "the document has too many ops waiting; resend after retry_ms",
+                  std::chrono::milliseconds(1000));
+  }
+  submit_queue_.push_back(std::move(submit));
   if (state_ == State::kFailed) load();
   if (state_ == State::kReady) pump();
 }
@@ -263,20 +287,52 @@ void DocumentActor::pump() {
   while (!submit_queue_.empty() && !fetching_) {
     Submit submit = std::move(submit_queue_.front());
     submit_queue_.pop_front();
+    if (submit.author && submit.author->departed()) {
+      // Nobody is left to hear the outcome; the client resends it (same seq) if it returns.
+      if (submit.on_result) {
+        submit.on_result(SubmitResult{SubmitResult::Status::kRejected,
+                                      0,
+                                      proto::ErrorCode::kOverloaded,
+                                      "the connection left",
+                                      {}});
+      }
+      continue;
+    }
     process(std::move(submit));
   }
   // A batch of only duplicates or rejections settles at once.
   if (in_flight_ == 0 && !batch_.empty() && !fetching_) finish_batch();
 }
 
-void DocumentActor::reject(const Submit& submit, proto::ErrorCode code, std::string message) {
-  if (submit.author) send_to(submit.author, {error_frame(code, message, doc_, submit.seq)});
+void DocumentActor::reject(const Submit& submit, proto::ErrorCode code, std::string message,
+                           std::optional<std::chrono::milliseconds> retry) {
+  if (submit.author && !submit.author->departed()) {
+    send_to(submit.author, {error_frame(code, message, doc_, submit.seq, retry)});
+  }
   if (submit.on_result) {
-    submit.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, code, std::move(message)});
+    submit.on_result(
+        SubmitResult{SubmitResult::Status::kRejected, 0, code, std::move(message), retry});
   }
 }
 
+std::chrono::milliseconds DocumentActor::creation_wait(const CreationCheck& may_create) {
+  // A document with ops is in the store; one at version 0 has nothing stored yet.
+  if (version_ > 0 || creation_allowed_ || !may_create) return std::chrono::milliseconds(0);
+  const auto wait = may_create();
+  if (wait.count() == 0) creation_allowed_ = true;
+  return wait;
+}
+
 void DocumentActor::process(Submit submit) {
+  if (services_.draining) {
+    return reject(submit, proto::ErrorCode::kOverloaded,
+                  "the server is shutting down; resend the op after reconnecting",
+                  std::chrono::milliseconds(1000));
+  }
+  if (const auto wait = creation_wait(submit.may_create); wait.count() > 0) {
+    return reject(submit, proto::ErrorCode::kTooManyNewDocs,
+                  "this address created too many new documents; resend after retry_ms", wait);
+  }
   if (submit.base > version_) {
     return reject(submit, proto::ErrorCode::kVersionAhead,
                   "base version " + std::to_string(submit.base) + " is ahead of the document (" +
@@ -318,7 +374,11 @@ void DocumentActor::process(Submit submit) {
       on_loop<std::vector<store::StoredOp>>(
           [this, shared](store::Result<std::vector<store::StoredOp>> older) mutable {
             fetching_ = false;
-            if (!older.ok()) {
+            if (services_.draining) {
+              reject(*shared, proto::ErrorCode::kOverloaded,
+                     "the server is shutting down; resend the op after reconnecting",
+                     std::chrono::milliseconds(1000));
+            } else if (!older.ok()) {
               reject(*shared, proto::ErrorCode::kInternal, "the op log could not be read");
             } else {
               process_with_older_ops(std::move(*shared), std::move(older.value()));
@@ -449,8 +509,12 @@ void DocumentActor::finish_batch() {
     }
   }
   if (failed) {
-    // Memory is ahead of the log: start over from what the store has.
+    // Memory is ahead of the log: start over from what the store has (unless it is closing).
     deferred_snapshots_.clear();
+    if (services_.draining) {
+      state_ = State::kFailed;
+      return;
+    }
     return load();
   }
   for (const SubscriberPtr& subscriber : std::exchange(deferred_snapshots_, {})) {
@@ -464,6 +528,8 @@ void DocumentActor::finish_batch() {
 }
 
 void DocumentActor::maybe_snapshot() {
+  // At shutdown the store may close any moment; the next load replays the ops instead.
+  if (services_.draining) return;
   if (durable_version_ - last_snapshot_version_ < services_.options.snapshot_every) return;
   last_snapshot_version_ = durable_version_;
   std::optional<std::uint64_t> keep_from;
@@ -497,22 +563,54 @@ void DocumentActor::read(std::function<void(DocumentRead)> done) {
 
 // ---- Presence -----------------------------------------------------------------------------
 
+std::uint64_t DocumentActor::length_at(std::uint64_t version) const {
+  std::uint64_t length = text_.length();
+  // Walk back from the text in memory: each op changed the length by inserts - deletes.
+  for (std::uint64_t v = version_; v > version; --v) {
+    const ot::Op& op = history_.at(v - 1).op;
+    length = length + ot::input_length(op) - ot::output_length(op);
+  }
+  return length;
+}
+
 void DocumentActor::update_presence(const SubscriberPtr& owner, std::uint64_t version,
                                     PresenceState state) {
-  if (state_ != State::kReady || !subscribed(owner.get()) || version > durable_version_) return;
+  if (state_ != State::kReady || !subscribed(owner.get())) return;
+  if (version > durable_version_) {
+    // The client claims a version it cannot have seen: a bug, or a server restored from an
+    // older backup. Saying so beats a cursor silently missing.
+    return send_to(owner, {error_frame(proto::ErrorCode::kVersionAhead,
+                                       "presence: v " + std::to_string(version) +
+                                           " is ahead of the document (" +
+                                           std::to_string(durable_version_) + ")",
+                                       doc_)});
+  }
   const auto now = Clock::now();
   last_activity_ = now;
   if (version < history_.start()) {
     state.selections.clear();  // too old to move forward; better no cursor than a wrong one
   } else {
+    const std::uint64_t length = length_at(version);
+    for (const ot::Selection& selection : state.selections) {
+      if (selection.anchor > length || selection.head > length) {
+        return send_to(owner, {error_frame(proto::ErrorCode::kBadMessage,
+                                           "sel: [" + std::to_string(selection.anchor) + ", " +
+                                               std::to_string(selection.head) +
+                                               "] reaches past the end of the document (" +
+                                               std::to_string(length) + " code points at v " +
+                                               std::to_string(version) + ")",
+                                           doc_)});
+      }
+    }
     for (std::uint64_t v = version; v < durable_version_; ++v) {
       for (ot::Selection& selection : state.selections) {
         selection = ot::transform_selection(selection, history_.at(v).op);
       }
     }
   }
-  if (version_ == durable_version_) {
-    const std::uint64_t length = text_.length();
+  // Valid selections moved forward stay inside the document; this only guards the invariant.
+  if (!state.selections.empty()) {
+    const std::uint64_t length = length_at(durable_version_);
     for (ot::Selection& selection : state.selections) {
       selection.anchor = std::min(selection.anchor, length);
       selection.head = std::min(selection.head, length);
@@ -562,13 +660,29 @@ bool DocumentActor::sweep(Clock::time_point now) {
   }
   const bool settled = submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_;
   const auto quiet_for = now - last_activity_;
+  // A document the store does not have (version 0) costs memory only: a flood of reads or
+  // refused subscriptions of new ids must not pile up for idle_unload.
+  const bool unload_now = version_ == 0;
   // A quiet document keeps only its text: late submits and catch-ups read the log instead.
   if (settled && state_ == State::kReady && quiet_for >= services_.options.history_release_after) {
     history_.release();
   }
   return settled && subscribers_.empty() && waiting_.empty() && store_calls_ == 0 &&
          !presence_timer_armed_ && state_ != State::kLoading &&
-         quiet_for >= services_.options.idle_unload;
+         (unload_now || quiet_for >= services_.options.idle_unload);
+}
+
+void DocumentActor::drain() {
+  for (Submit& submit : std::exchange(submit_queue_, {})) {
+    reject(submit, proto::ErrorCode::kOverloaded,
+           "the server is shutting down; resend the op after reconnecting",
+           std::chrono::milliseconds(1000));
+  }
+}
+
+bool DocumentActor::settled() const {
+  return submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_ &&
+         store_calls_ == 0;
 }
 
 // ---- Delivery -----------------------------------------------------------------------------

@@ -29,6 +29,8 @@ struct LoopServices {
   std::vector<boost::asio::io_context*> loops;  // every loop, to reach subscribers
   store::DocumentStore& store;
   const CollabOptions& options;
+  // The server is shutting down: submits not yet started are refused, the rest finish.
+  bool draining = false;
 
   boost::asio::io_context& own_loop() const { return *loops[loop_index]; }
 };
@@ -40,6 +42,8 @@ struct SubmitResult {
   std::uint64_t version = 0;  // where the op was applied (kApplied, kDuplicate)
   proto::ErrorCode error = proto::ErrorCode::kInternal;  // for kRejected
   std::string message;
+  std::optional<std::chrono::milliseconds> retry =
+      std::nullopt;  // for kRejected: when to try again, if known
 };
 using SubmitCallback = std::function<void(const SubmitResult&)>;
 
@@ -64,11 +68,13 @@ class DocumentActor {
   DocumentActor& operator=(const DocumentActor&) = delete;
 
   // From version `from` (every op after it, then live ops) or, without it, from a snapshot.
-  void subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from);
+  // `may_create` is asked when the document is not in the store yet (empty: allowed).
+  void subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from,
+                 CreationCheck may_create = {});
   void unsubscribe(const SubscriberPtr& subscriber);
   // `author` (may be null) gets the ack in its stream; `on_result` (may be empty) the outcome.
   void submit(SubscriberPtr author, std::string client, std::uint64_t base, std::uint64_t seq,
-              ot::Op op, SubmitCallback on_result);
+              ot::Op op, SubmitCallback on_result, CreationCheck may_create = {});
   void update_presence(const SubscriberPtr& owner, std::uint64_t version, PresenceState state);
   // The durable text and version.
   void read(std::function<void(DocumentRead)> done);
@@ -76,6 +82,10 @@ class DocumentActor {
   // Drops quiet presence and, once the document is quiet, its history window; true when the
   // document has nothing left to do and may be unloaded.
   bool sweep(Clock::time_point now);
+  // Shutdown: refuses the submits not yet started (LoopServices::draining refuses later ones).
+  void drain();
+  // Nothing is queued, being made durable or waiting for the store.
+  bool settled() const;
 
   const std::string& id() const { return doc_; }
   std::size_t subscriber_count() const { return subscribers_.size(); }
@@ -90,6 +100,7 @@ class DocumentActor {
     std::uint64_t seq;
     ot::Op op;
     SubmitCallback on_result;
+    CreationCheck may_create;
   };
   // One entry of the batch being made durable, settled in order when the batch completes.
   struct BatchItem {
@@ -121,7 +132,13 @@ class DocumentActor {
   void apply_and_append(Submit submit, ot::Op transformed);
   void on_appended(std::uint64_t version, const store::Result<void>& result);
   void finish_batch();
-  void reject(const Submit& submit, proto::ErrorCode code, std::string message);
+  void reject(const Submit& submit, proto::ErrorCode code, std::string message,
+              std::optional<std::chrono::milliseconds> retry = std::nullopt);
+  // Zero when the caller may go on; else the wait `may_create` asks for. Only the first use of
+  // a document the store does not have needs the permission.
+  std::chrono::milliseconds creation_wait(const CreationCheck& may_create);
+  // The document's length in code points at `version` (history_.start() <= version <= version_).
+  std::uint64_t length_at(std::uint64_t version) const;
   void maybe_snapshot();
 
   void broadcast_presence(PresenceTable::Entry& entry, const std::string& client,
@@ -167,6 +184,7 @@ class DocumentActor {
   boost::asio::steady_timer presence_timer_;
   bool presence_timer_armed_ = false;
   Clock::time_point last_activity_;
+  bool creation_allowed_ = false;  // someone was allowed to create this document
 };
 
 }  // namespace tandem::collab

@@ -40,6 +40,18 @@ void DocumentTable::sweep() {
   start_sweeping(sweep_interval_);
 }
 
+void DocumentTable::drain() {
+  services_.draining = true;
+  for (auto& [doc, actor] : documents_) actor->drain();
+}
+
+bool DocumentTable::settled() const {
+  for (const auto& [doc, actor] : documents_) {
+    if (!actor->settled()) return false;
+  }
+  return true;
+}
+
 void DocumentTable::stop() {
   stopped_ = true;
   sweep_timer_.cancel();

@@ -22,6 +22,10 @@ class DocumentTable {
 
   void start_sweeping(std::chrono::milliseconds interval);
   void stop();
+  // Shutdown: every document refuses submits not yet started.
+  void drain();
+  // Every document has finished what it started.
+  bool settled() const;
   std::size_t size() const { return documents_.size(); }
 
  private:

@@ -45,8 +45,11 @@ Frame presence_gone_frame(const std::string& doc, const std::string& client) {
 }
 
 Frame error_frame(proto::ErrorCode code, std::string_view message, const std::string& doc,
-                  std::optional<std::uint64_t> seq) {
-  return {encoded(proto::ErrorMessage{code, std::string(message), doc, seq, false}), std::nullopt};
+                  std::optional<std::uint64_t> seq,
+                  std::optional<std::chrono::milliseconds> retry) {
+  proto::ErrorMessage error{code, std::string(message), doc, seq, false};
+  if (retry) error.retry_ms = static_cast<std::uint64_t>(retry->count());
+  return {encoded(error), std::nullopt};
 }
 
 }  // namespace tandem::collab

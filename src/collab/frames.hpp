@@ -6,6 +6,7 @@
 #include "ot/rope.hpp"
 #include "proto/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ Frame presence_frame(const std::string& doc, const std::string& client, std::uin
                      const PresenceState& state);
 Frame presence_gone_frame(const std::string& doc, const std::string& client);
 Frame error_frame(proto::ErrorCode code, std::string_view message, const std::string& doc,
-                  std::optional<std::uint64_t> seq = std::nullopt);
+                  std::optional<std::uint64_t> seq = std::nullopt,
+                  std::optional<std::chrono::milliseconds> retry = std::nullopt);
 
 }  // namespace tandem::collab

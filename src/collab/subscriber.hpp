@@ -1,7 +1,10 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +24,14 @@ struct Frame {
   // Fan-out (another client's op, presence): the connection may hold it until its loop's next
   // pacing tick to write it together with others. Acks, snapshots and errors go at once.
   bool paced = false;
+  // The document refused the subscription (too_many_new_docs): the receiver forgets it.
+  bool ends_subscription = false;
 };
+
+// Asked on a document's loop when a subscribe or submit would create a document the store
+// does not have yet: zero allows it, anything else refuses it and says how long to wait.
+// Called from any loop, so it must be thread-safe.
+using CreationCheck = std::function<std::chrono::milliseconds()>;
 
 // The receiving end of a connection, as documents on any loop see it. A document never calls
 // it directly: it posts to the subscriber's loop, so deliver() runs on that loop only, in the
@@ -36,12 +46,17 @@ class Subscriber {
 
   std::size_t loop() const { return loop_; }
   const std::string& client() const { return client_; }
+  // The connection went away: its submits still queued can be dropped, nobody can be told of
+  // their outcome (the client resubmits them with the same seq when it comes back).
+  void depart() { departed_.store(true, std::memory_order_relaxed); }
+  bool departed() const { return departed_.load(std::memory_order_relaxed); }
 
   virtual void deliver(const std::string& doc, const Frame& frame) = 0;
 
  private:
   std::size_t loop_;
   std::string client_;
+  std::atomic<bool> departed_{false};
 };
 
 using SubscriberPtr = std::shared_ptr<Subscriber>;

@@ -130,6 +130,11 @@ Result<ServerMessage> decode_error(const FieldReader& fields) {
   auto fatal = fields.flag("fatal");
   if (!fatal) return std::move(fatal).error();
   error.fatal = *fatal;
+  if (fields.find("retry_ms") != nullptr) {
+    auto retry = fields.integer("retry_ms");
+    if (!retry) return std::move(retry).error();
+    error.retry_ms = *retry;
+  }
   return ServerMessage(std::move(error));
 }
 

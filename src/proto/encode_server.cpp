@@ -97,6 +97,7 @@ void encode(const ErrorMessage& message, std::string& out) {
   if (message.doc) fields.string("doc", *message.doc);
   if (message.seq) fields.integer("seq", *message.seq);
   if (message.fatal) fields.boolean("fatal", true);
+  if (message.retry_ms) fields.integer("retry_ms", *message.retry_ms);
   out.push_back('}');
 }
 

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(kLastErrorCode) 
     "read_only",      "too_many_docs", "not_subscribed", "version_ahead",     "resync_required",
     "bad_op",         "bad_component", "bad_number",     "empty_component",   "adjacent_skips",
     "trailing_skip",  "invalid_utf8",  "lone_surrogate", "op_past_end",       "op_too_large",
-    "doc_too_large",  "rate_limited",  "overloaded",     "internal",
+    "doc_too_large",  "rate_limited",  "overloaded",     "too_many_new_docs", "internal",
 };
 
 }  // namespace

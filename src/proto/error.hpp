@@ -39,10 +39,11 @@ enum class ErrorCode : std::uint8_t {
   kLoneSurrogate,
   kOpPastEnd,
   kOpTooLarge,
-  kDocTooLarge,  // ot's document_too_large: the op would make the document too large
-  kRateLimited,  // the client sends faster than allowed
-  kOverloaded,   // the server sheds load; reconnect later
-  kInternal,     // a bug or a failed dependency (storage); retry later
+  kDocTooLarge,     // ot's document_too_large: the op would make the document too large
+  kRateLimited,     // the client sends faster than allowed
+  kOverloaded,      // the server sheds load (a full queue); retry later
+  kTooManyNewDocs,  // the client's address created more documents than allowed per minute
+  kInternal,        // a bug or a failed dependency (storage); retry later
 };
 
 inline constexpr ErrorCode kLastErrorCode = ErrorCode::kInternal;

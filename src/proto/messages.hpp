@@ -162,6 +162,8 @@ struct ErrorMessage {  // "error"
   std::optional<std::string> doc;
   std::optional<std::uint64_t> seq;
   bool fatal = false;  // the server closes the connection after sending it
+  // How long to wait before retrying (rate_limited, overloaded, too_many_new_docs).
+  std::optional<std::uint64_t> retry_ms = std::nullopt;
   friend bool operator==(const ErrorMessage&, const ErrorMessage&) = default;
 };
 

@@ -29,7 +29,8 @@ DownlinkRegistry::~DownlinkRegistry() = default;
 
 std::shared_ptr<HttpDownlink> DownlinkRegistry::acquire(
     std::size_t loop, const std::string& client, const std::string& credentials,
-    const std::vector<DownlinkSubscription>& subscriptions, const Permissions& permissions) {
+    const std::vector<DownlinkSubscription>& subscriptions, const Permissions& permissions,
+    const boost::asio::ip::address& address) {
   auto& downlinks = tables_[loop].downlinks;
   auto found = downlinks.find(client);
   if (found != downlinks.end()) {
@@ -55,7 +56,7 @@ std::shared_ptr<HttpDownlink> DownlinkRegistry::acquire(
     });
   }
   auto downlink = std::make_shared<HttpDownlink>(
-      *loops_[loop], loop, client, credentials, collaboration_, protocol_, permissions,
+      *loops_[loop], loop, client, credentials, collaboration_, protocol_, permissions, address,
       options_.max_buffered_bytes, pacers_.on_loop(loop));
   downlink->start(subscriptions);
   downlinks.emplace(client, downlink);

@@ -38,7 +38,8 @@ class DownlinkRegistry {
   std::shared_ptr<HttpDownlink> acquire(std::size_t loop, const std::string& client,
                                         const std::string& credentials,
                                         const std::vector<DownlinkSubscription>& subscriptions,
-                                        const Permissions& permissions);
+                                        const Permissions& permissions,
+                                        const boost::asio::ip::address& address);
   // The loop holding the client's downlink, if it has one.
   std::optional<std::size_t> owner_loop(const std::string& client);
   // Runs `fn` on the loop of the client's downlink, with it; false when the client has none

@@ -12,7 +12,8 @@ namespace asio = boost::asio;
 HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::string client,
                            std::string credentials, collab::Collaboration& collaboration,
                            const ProtocolConfig& config, Permissions permissions,
-                           std::size_t max_buffered_bytes, WritePacer& pacer)
+                           boost::asio::ip::address address, std::size_t max_buffered_bytes,
+                           WritePacer& pacer)
     : loop_(loop),
       client_(client),
       credentials_(std::move(credentials)),
@@ -20,7 +21,7 @@ HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::
       pacer_(pacer),
       session_(std::make_shared<ProtocolSession>(loop.get_executor(), loop_index, std::move(client),
                                                  collaboration, config, std::move(permissions),
-                                                 this)),
+                                                 this, std::move(address))),
       hold_timer_(loop),
       last_used_(std::chrono::steady_clock::now()) {}
 
@@ -166,6 +167,8 @@ HttpDownlink::Batch HttpDownlink::take(std::size_t max_bytes) {
       handed_out_[next.doc] = next.frame.version_after;
       awaited_snapshots_.erase(next.doc);
     }
+    // A refused subscription (too_many_new_docs): the next request naming it starts afresh.
+    if (next.frame.ends_subscription) handed_out_.erase(next.doc);
     batch.frames.push_back(std::move(next));
     pending_.pop_front();
   }

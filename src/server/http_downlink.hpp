@@ -58,7 +58,7 @@ class HttpDownlink : public FrameSink,
   HttpDownlink(boost::asio::io_context& loop, std::size_t loop_index, std::string client,
                std::string credentials, collab::Collaboration& collaboration,
                const ProtocolConfig& config, Permissions permissions,
-               std::size_t max_buffered_bytes, WritePacer& pacer);
+               boost::asio::ip::address address, std::size_t max_buffered_bytes, WritePacer& pacer);
   ~HttpDownlink() override;
 
   void start(const std::vector<DownlinkSubscription>& subscriptions);

@@ -80,10 +80,11 @@ void handle_poll(const Request& request, const RequestContext& context, const Re
   // holds its downlink, so its subscriptions (and presence) survive the hop.
   const std::size_t loop =
       environment.downlinks.owner_loop(admission->query.client).value_or(context.loop);
-  asio::post(*environment.loops[loop], [&environment, respond, reply, admission, loop] {
-    auto downlink =
-        environment.downlinks.acquire(loop, admission->query.client, admission->credentials,
-                                      admission->query.subscriptions, admission->permissions);
+  asio::post(*environment.loops[loop], [&environment, respond, reply, admission, loop,
+                                        address = context.client] {
+    auto downlink = environment.downlinks.acquire(
+        loop, admission->query.client, admission->credentials, admission->query.subscriptions,
+        admission->permissions, address);
     downlink->wait(environment.options.poll_hold, environment.options.poll_max_bytes,
                    [&environment, respond, reply, admission](const HttpDownlink::Batch& batch) {
                      environment.held.fetch_sub(1, std::memory_order_relaxed);
@@ -151,8 +152,12 @@ struct SendResults {
   }
 };
 
-boost::json::object refusal(proto::ErrorCode code, std::string_view message) {
-  return {{"ok", false}, {"code", proto::error_code_name(code)}, {"message", message}};
+boost::json::object refusal(proto::ErrorCode code, std::string_view message,
+                            std::optional<std::chrono::milliseconds> retry = std::nullopt) {
+  boost::json::object result{
+      {"ok", false}, {"code", proto::error_code_name(code)}, {"message", message}};
+  if (retry) result["retry_ms"] = retry->count();
+  return result;
 }
 
 void handle_send(const Request& request, const RequestContext& context, const Responder& respond,
@@ -257,17 +262,31 @@ void handle_send(const Request& request, const RequestContext& context, const Re
                                                      : proto::ErrorCode::kForbidden,
                              "the access token does not allow editing " + message.doc));
             }
+            // No connection object carries an HTTP client: its address is what is limited.
+            AddressLimiters* per_address = environment.protocol.per_address;
+            if (per_address != nullptr) {
+              if (const auto wait = per_address->ops.take(context.client); wait.count() > 0) {
+                FloodCounters::count(per_address->counters.ops_rate_limited);
+                return results->settle(
+                    i, refusal(proto::ErrorCode::kRateLimited,
+                               "too many ops; resend this one after retry_ms", wait));
+              }
+            }
+            collab::CreationCheck may_create;
+            if (per_address != nullptr) may_create = per_address->creation_check(context.client);
             environment.collaboration.submit(
                 message.doc, nullptr, client, message.base_version, message.seq,
-                std::move(message.op), [results, i](const collab::SubmitResult& result) {
+                std::move(message.op),
+                [results, i](const collab::SubmitResult& result) {
                   using Status = collab::SubmitResult::Status;
                   if (result.status == Status::kRejected) {
-                    return results->settle(i, refusal(result.error, result.message));
+                    return results->settle(i, refusal(result.error, result.message, result.retry));
                   }
                   boost::json::object ok{{"ok", true}, {"v", result.version}};
                   if (result.status == Status::kDuplicate) ok["duplicate"] = true;
                   results->settle(i, std::move(ok));
-                });
+                },
+                std::move(may_create));
           } else if constexpr (std::is_same_v<M, proto::PresenceUpdate>) {
             // Presence belongs to the client's downlink, on whichever loop it lives.
             const std::string doc = message.doc;

@@ -28,13 +28,19 @@ proto::ErrorMessage token_expired() {
 ProtocolSession::ProtocolSession(boost::asio::any_io_executor executor, std::size_t loop,
                                  std::string client, collab::Collaboration& collaboration,
                                  const ProtocolConfig& config, Permissions permissions,
-                                 FrameSink* sink)
+                                 FrameSink* sink, boost::asio::ip::address address)
     : Subscriber(loop, std::move(client)),
       collaboration_(collaboration),
       config_(config),
       permissions_(std::move(permissions)),
       sink_(sink),
-      expiry_(std::move(executor)) {}
+      expiry_(std::move(executor)),
+      address_(std::move(address)),
+      op_bucket_(config.flood.ops, security::TokenBucket::Clock::now()),
+      presence_bucket_(config.flood.presence, security::TokenBucket::Clock::now()),
+      refusal_bucket_(security::RateLimit{static_cast<double>(config.flood.max_refusals) / 10,
+                                          static_cast<double>(config.flood.max_refusals)},
+                      security::TokenBucket::Clock::now()) {}
 
 void ProtocolSession::start() { arm_expiry(); }
 
@@ -86,10 +92,52 @@ collab::Frame ProtocolSession::welcome_frame() const {
 }
 
 void ProtocolSession::send_error(proto::ErrorCode code, std::string message,
-                                 std::optional<std::string> doc, std::optional<std::uint64_t> seq) {
+                                 std::optional<std::string> doc, std::optional<std::uint64_t> seq,
+                                 std::optional<std::chrono::milliseconds> retry) {
   if (sink_ == nullptr) return;
-  sink_->send({}, standalone_frame(
-                      proto::ErrorMessage{code, std::move(message), std::move(doc), seq, false}));
+  proto::ErrorMessage error{code, std::move(message), std::move(doc), seq, false};
+  if (retry) error.retry_ms = static_cast<std::uint64_t>(retry->count());
+  sink_->send({}, standalone_frame(error));
+}
+
+std::chrono::milliseconds ProtocolSession::rate_wait(security::TokenBucket& own,
+                                                     security::AddressRateLimiter* shared) {
+  const auto now = security::TokenBucket::Clock::now();
+  if (const auto wait = own.take(now); wait.count() > 0) return wait;
+  // The address is asked only for what the connection's own bucket let through.
+  return shared == nullptr ? std::chrono::milliseconds(0) : shared->take(address_, now);
+}
+
+bool ProtocolSession::refused_too_often() {
+  if (cut_off_) return true;
+  if (sink_ == nullptr || refusal_bucket_.take(security::TokenBucket::Clock::now()).count() == 0) {
+    return false;
+  }
+  cut_off_ = true;
+  count(&FloodCounters::connections_closed);
+  sink_->fail(proto::ErrorMessage{
+      proto::ErrorCode::kRateLimited,
+      fmt::format("over {} messages were refused; slow down and honour retry_ms",
+                  config_.flood.max_refusals),
+      std::nullopt, std::nullopt, true});
+  return true;
+}
+
+collab::CreationCheck AddressLimiters::creation_check(const boost::asio::ip::address& address) {
+  return [this, address] {
+    const auto wait = new_docs.take(address);
+    if (wait.count() > 0) FloodCounters::count(counters.new_docs_refused);
+    return wait;
+  };
+}
+
+collab::CreationCheck ProtocolSession::creation_check() const {
+  if (config_.per_address == nullptr) return {};
+  return config_.per_address->creation_check(address_);
+}
+
+void ProtocolSession::count(std::atomic<std::uint64_t> FloodCounters::*counter) const {
+  if (config_.per_address != nullptr) FloodCounters::count(config_.per_address->counters.*counter);
 }
 
 void ProtocolSession::refuse(proto::Error error) {
@@ -106,7 +154,7 @@ bool ProtocolSession::expired() {
 }
 
 void ProtocolSession::handle(proto::ClientMessage message) {
-  if (sink_ == nullptr) return;
+  if (sink_ == nullptr || cut_off_) return;
   std::visit(
       [this](auto& m) {
         using M = std::decay_t<decltype(m)>;
@@ -141,7 +189,8 @@ void ProtocolSession::on_subscribe(proto::Subscribe& message) {
   subscriptions_[message.doc] = message.version;
   last_delivered_ = subscriptions_.end();  // the insert may have rehashed
   collaboration_.subscribe(message.doc, message.version,
-                           std::static_pointer_cast<collab::Subscriber>(shared_from_this()));
+                           std::static_pointer_cast<collab::Subscriber>(shared_from_this()),
+                           creation_check());
 }
 
 void ProtocolSession::on_unsubscribe(const proto::Unsubscribe& message) {
@@ -163,8 +212,39 @@ void ProtocolSession::on_submit(proto::SubmitOp& message) {
                       "subscribe to " + message.doc + " before submitting to it", message.doc,
                       message.seq);
   }
-  collaboration_.submit(message.doc, shared_from_this(), client(), message.base_version,
-                        message.seq, std::move(message.op));
+  // Refused, never dropped: the error carries the seq, and the client resends the same op.
+  if (pending_submits_->load(std::memory_order_relaxed) >= config_.flood.max_pending_submits) {
+    count(&FloodCounters::ops_overloaded);
+    if (refused_too_often()) return;
+    return send_error(proto::ErrorCode::kOverloaded,
+                      fmt::format("{} ops of this connection are still waiting; resend this one "
+                                  "after retry_ms",
+                                  config_.flood.max_pending_submits),
+                      message.doc, message.seq, std::chrono::milliseconds(1000));
+  }
+  if (const auto wait =
+          rate_wait(op_bucket_, config_.per_address ? &config_.per_address->ops : nullptr);
+      wait.count() > 0) {
+    count(&FloodCounters::ops_rate_limited);
+    if (refused_too_often()) return;
+    return send_error(proto::ErrorCode::kRateLimited,
+                      "too many ops; resend this one after retry_ms", message.doc, message.seq,
+                      wait);
+  }
+  pending_submits_->fetch_add(1, std::memory_order_relaxed);
+  collaboration_.submit(
+      message.doc, shared_from_this(), client(), message.base_version, message.seq,
+      std::move(message.op),
+      [pending = pending_submits_,
+       per_address = config_.per_address](const collab::SubmitResult& result) {
+        pending->fetch_sub(1, std::memory_order_relaxed);
+        // A full document queue (a departed connection's dropped ops carry no retry hint).
+        if (per_address != nullptr && result.status == collab::SubmitResult::Status::kRejected &&
+            result.error == proto::ErrorCode::kOverloaded && result.retry) {
+          FloodCounters::count(per_address->counters.ops_overloaded);
+        }
+      },
+      creation_check());
 }
 
 void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
@@ -172,6 +252,17 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
     return send_error(proto::ErrorCode::kNotSubscribed,
                       "subscribe to " + message.doc + " before sending presence", message.doc);
   }
+  if (const auto wait = rate_wait(presence_bucket_,
+                                  config_.per_address ? &config_.per_address->presence : nullptr);
+      wait.count() > 0) {
+    count(&FloodCounters::presence_rate_limited);
+    if (refused_too_often() || std::exchange(presence_refusal_told_, true)) return;
+    // Presence is a state, not an event: the next update after the wait replaces this one.
+    return send_error(proto::ErrorCode::kRateLimited,
+                      "too many presence updates; send the latest after retry_ms", message.doc,
+                      std::nullopt, wait);
+  }
+  presence_refusal_told_ = false;
   collab::PresenceState state;
   state.selections = std::move(message.selections);
   state.name = permissions_.display_name.value_or(message.name.value_or(""));
@@ -188,6 +279,7 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
 void ProtocolSession::detach() {
   sink_ = nullptr;
   expiry_.cancel();
+  depart();
   for (const auto& [doc, version] : subscriptions_) {
     collaboration_.unsubscribe(doc, shared_from_this());
   }
@@ -205,6 +297,10 @@ void ProtocolSession::deliver(const std::string& doc, const collab::Frame& frame
   if (found == subscriptions_.end()) return;
   if (frame.version_after) found->second = frame.version_after;
   sink_->send(doc, frame);
+  if (frame.ends_subscription) {
+    subscriptions_.erase(found);
+    last_delivered_ = subscriptions_.end();
+  }
 }
 
 }  // namespace tandem::server

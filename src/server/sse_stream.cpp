@@ -44,8 +44,9 @@ void SseStream::start() {
   environment_.held.fetch_add(1, std::memory_order_relaxed);
   environment_.metrics.opened(proto::Transport::kSse);
   counted_ = true;
-  downlink_ = environment_.downlinks.acquire(context_.loop, query.client, admission->credentials,
-                                             query.subscriptions, admission->permissions);
+  downlink_ =
+      environment_.downlinks.acquire(context_.loop, query.client, admission->credentials,
+                                     query.subscriptions, admission->permissions, context_.client);
   for (const DownlinkSubscription& subscription : query.subscriptions) {
     if (subscription.version) cursor_[subscription.doc] = *subscription.version;
   }

@@ -92,6 +92,47 @@ test('an op refused as retryable is resent with the same seq', async () => {
   doc.close();
 });
 
+test('rate_limited: the op stays in flight and goes again, same seq, after retry_ms', async () => {
+  const { doc, sent, persisted } = harness();
+  doc.onMessage({ t: 'snapshot', doc: 'd', v: 0, text: '' });
+  doc.submit(['x']);
+  doc.onMessage({ t: 'error', code: 'rate_limited', message: 'slow down', doc: 'd', seq: 1, retry_ms: 400 });
+  doc.submit([1, 'y']);  // typed meanwhile: buffered, not sent early
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(sent.filter((m) => m.t === 'op').map((m) => m.seq), [1]);
+  assert.equal(doc.saved, false);
+  assert.equal(doc.text, 'xy');
+  // Not lost: the outbox still holds it.
+  assert.ok(JSON.stringify(persisted.at(-1)).includes('x'));
+  await new Promise((r) => setTimeout(r, 600));
+  const ops = sent.filter((m) => m.t === 'op');
+  assert.deepEqual(ops.map((m) => m.seq), [1, 1]);
+  assert.deepEqual(ops[1].op, ['x']);
+  doc.onMessage({ t: 'ack', doc: 'd', v: 0, seq: 1 });
+  assert.deepEqual(sent.at(-1), { t: 'op', doc: 'd', v: 1, seq: 2, op: [1, 'y'] });
+  doc.close();
+});
+
+test('overloaded with a short retry_ms is resent sooner than the default second', async () => {
+  const { doc, sent } = harness();
+  doc.onMessage({ t: 'snapshot', doc: 'd', v: 0, text: '' });
+  doc.submit(['x']);
+  doc.onMessage({ t: 'error', code: 'overloaded', message: 'queue full', doc: 'd', seq: 1, retry_ms: 50 });
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(sent.filter((m) => m.t === 'op').map((m) => m.seq), [1, 1]);
+  doc.close();
+});
+
+test('too_many_new_docs on a subscription subscribes again after retry_ms', async () => {
+  const { doc, sent } = harness();
+  assert.deepEqual(sent.shift(), { t: 'sub', doc: 'd' });
+  doc.onMessage({ t: 'error', code: 'too_many_new_docs', message: 'later', doc: 'd', retry_ms: 100 });
+  assert.equal(sent.length, 0);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(sent, [{ t: 'sub', doc: 'd' }]);
+  doc.close();
+});
+
 test('read_only keeps the text and stops editing', () => {
   const { doc } = harness();
   doc.onMessage({ t: 'snapshot', doc: 'd', v: 0, text: '' });

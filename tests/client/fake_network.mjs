@@ -155,7 +155,8 @@ export function fakeWebSocketClass(server, script) {
  * A fetch bound to `server` for /v1/send, /v1/sse and /v1/poll. `script(kind)` returns the
  * behaviour of the next request of that kind ('send', 'sse', 'poll'): 'ok', 'refused' (503 with
  * Retry-After: 2), 'hung' (never answers), 'buffered' (SSE: headers, then nothing), 'broken'
- * (fetch rejects with a very long message).
+ * (fetch rejects with a very long message), 'limited' (send: every op is refused as rate_limited
+ * with retry_ms 200, as the real server's POST result says it).
  */
 export function fakeFetch(server, script = () => 'ok') {
   const requests = [];
@@ -180,6 +181,7 @@ export function fakeFetch(server, script = () => 'ok') {
       const results = JSON.parse(init.body).map((m) => {
         if (m.t === 'hello') return { ok: true, reply: server.hello(m) };
         if (m.t === 'ping') return { ok: true, reply: { t: 'pong', id: m.id } };
+        if (m.t === 'op' && mode === 'limited') return { ok: false, code: 'rate_limited', message: 'slow down', retry_ms: 200 };
         if (m.t === 'op') return { ok: true, ...server.submit(client, m) };
         if (m.t === 'presence') { server.presence(client, m); return { ok: true }; }
         return { ok: false, code: 'bad_message', message: 'no' };

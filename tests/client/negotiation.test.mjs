@@ -130,6 +130,31 @@ test('a forced transport is the only one tried', async () => {
   } finally { t.done(); }
 });
 
+test('over HTTP an op refused as rate_limited is kept and resent with its seq after retry_ms', async () => {
+  let limitedSends = 0;
+  const t = setup({
+    options: { transport: 'poll' },
+    http: (kind) => {
+      if (kind !== 'send') return 'ok';
+      return limitedSends-- > 0 ? 'limited' : 'ok';
+    },
+  });
+  try {
+    await until(() => connected(t.client), 2000, 'connected');
+    const doc = await t.client.openDocument('limited');
+    limitedSends = 1;
+    doc.submit(['kept']);
+    await until(() => t.fetch.requests.some((r) => r.kind === 'send' && r.mode === 'limited'), 2000, 'a refused send');
+    const refusedAt = Date.now();
+    await until(() => doc.saved, 5000, 'the op confirmed');
+    const waited = Date.now() - refusedAt;
+    assert.ok(waited >= 150 && waited < 900, `resent after ${waited} ms`);
+    const ops = t.fetch.requests.filter((r) => r.kind === 'send').flatMap((r) => JSON.parse(r.body)).filter((m) => m.t === 'op');
+    assert.deepEqual(ops.map((m) => m.seq), [1, 1]);
+    assert.equal(t.server.doc('limited').text, 'kept');
+  } finally { t.done(); }
+});
+
 test('the verdict is remembered per server and used first on the next load', async () => {
   const store = new Map();
   globalThis.localStorage = { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, String(v)), removeItem: (k) => store.delete(k) };

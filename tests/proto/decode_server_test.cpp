@@ -1,4 +1,5 @@
 #include "proto/decode_server.hpp"
+#include "proto/encode_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -67,6 +68,12 @@ TEST(DecodeServerTest, Error) {
   const auto bare =
       server<ErrorMessage>(R"({"t":"error","code":"overloaded","message":"","fatal":true})");
   EXPECT_EQ(bare, (ErrorMessage{ErrorCode::kOverloaded, "", std::nullopt, std::nullopt, true}));
+  const auto limited = server<ErrorMessage>(
+      R"({"t":"error","code":"rate_limited","message":"m","doc":"d","seq":3,"retry_ms":250})");
+  EXPECT_EQ(limited.retry_ms, 250u);
+  EXPECT_EQ(
+      proto::encode(ServerMessage(limited)),
+      R"({"t":"error","code":"rate_limited","message":"m","doc":"d","seq":3,"retry_ms":250})");
   // A code this version does not know is treated as internal.
   EXPECT_EQ(server<ErrorMessage>(R"({"t":"error","code":"from_the_future","message":"m"})").code,
             ErrorCode::kInternal);

@@ -21,7 +21,7 @@ TEST(ErrorTest, NamesAreUniqueSnakeCaseAndParseBack) {
       EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') << name;
     EXPECT_EQ(parse_error_code(name), code);
   }
-  EXPECT_EQ(names.size(), 29u);
+  EXPECT_EQ(names.size(), 30u);
   EXPECT_FALSE(parse_error_code("Bad_Json"));
   EXPECT_FALSE(parse_error_code(""));
 }
@@ -32,6 +32,7 @@ TEST(ErrorTest, TheBriefsNames) {
   EXPECT_EQ(error_code_name(ErrorCode::kResyncRequired), "resync_required");
   EXPECT_EQ(error_code_name(ErrorCode::kDocTooLarge), "doc_too_large");
   EXPECT_EQ(error_code_name(ErrorCode::kRateLimited), "rate_limited");
+  EXPECT_EQ(error_code_name(ErrorCode::kTooManyNewDocs), "too_many_new_docs");
   EXPECT_EQ(error_code_name(ErrorCode::kInternal), "internal");
 }
 

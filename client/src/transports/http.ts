@@ -4,7 +4,7 @@
 import type { ClientMessage, ServerMessage, Welcome } from '../protocol.js';
 import { parseRetryAfter, TransportFailure, type Transport, type TransportContext } from '../transport.js';
 
-interface SendResult { ok: boolean; reply?: ServerMessage; code?: string; message?: string; v?: number }
+interface SendResult { ok: boolean; reply?: ServerMessage; code?: string; message?: string; v?: number; retry_ms?: number }
 
 // A poll is held up to poll-hold (25 s by default); past this it is taken as cut off.
 const POLL_TIMEOUT_MS = 60_000;
@@ -128,6 +128,7 @@ export class HttpTransport implements Transport {
     const error: ServerMessage = { t: 'error', code: result.code ?? 'internal', message: result.message ?? '' };
     if ('doc' in message) error.doc = message.doc;
     if (message.t === 'op') error.seq = message.seq;
+    if (typeof result.retry_ms === 'number') error.retry_ms = result.retry_ms;
     this.context.onMessage(error);
   }
 
