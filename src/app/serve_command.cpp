@@ -18,6 +18,8 @@
 #include "server/static_files.hpp"
 #include "server/transport_metrics.hpp"
 #include "server/websocket_session.hpp"
+#include "store/pg_connection.hpp"
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <fmt/format.h>
@@ -53,8 +55,8 @@ std::size_t loop_count(std::size_t requested) {
   return cores == 0 ? 1 : cores;
 }
 
-// The store's group-commit counters (SqliteStoreStats) for GET /metrics.
-void append_store_metrics(const store::SqliteStoreStats& stats, std::string& out) {
+// The store's group-commit counters (StoreStats) for GET /metrics.
+void append_store_metrics(const store::StoreStats& stats, std::string& out) {
   struct Counter {
     const char* name;
     const char* help;
@@ -99,13 +101,27 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  auto opened =
-      store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
-  if (!opened.ok()) {
-    spdlog::error("cannot open the store: {}", opened.error().message);
-    return 1;
+  std::unique_ptr<store::DocumentStore> document_store;
+  std::function<store::StoreStats()> store_stats;
+  if (config.store.empty()) {
+    auto opened =
+        store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
+    if (!opened.ok()) {
+      spdlog::error("cannot open the store: {}", opened.error().message);
+      return 1;
+    }
+    store_stats = [sqlite = opened.value().get()] { return sqlite->stats(); };
+    document_store = std::move(opened.value());
+  } else {
+    auto opened = store::PgStore::open(store::PgStoreOptions{config.store});
+    if (!opened.ok()) {
+      spdlog::error("cannot open the store: {}", opened.error().message);
+      return 1;
+    }
+    spdlog::info("store: PostgreSQL at {}", store::redact_url(config.store));
+    store_stats = [pg = opened.value().get()] { return pg->stats(); };
+    document_store = std::move(opened.value());
   }
-  std::unique_ptr<store::SqliteStore> document_store = std::move(opened.value());
 
   server::EventLoopPool loops(loop_count(config.threads));
   std::vector<asio::io_context*> loop_contexts;
@@ -184,9 +200,7 @@ int run_serve(const ServeConfig& config) {
   server::add_probe_route(router);
   server::add_metrics_route(
       router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
-               [&document_store](std::string& out) {
-                 append_store_metrics(document_store->stats(), out);
-               }});
+               [&store_stats](std::string& out) { append_store_metrics(store_stats(), out); }});
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -39,21 +40,23 @@ int run(std::vector<std::string> argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// A port that was free a moment ago (the kernel picks it), like tests/e2e freePort().
+// A port that is free when asked, below the kernel's ephemeral range like tests/e2e freePort():
+// a port from bind(0) could be taken by any other socket bound to port 0 before the server binds.
 int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
+  static unsigned seed = static_cast<unsigned>(getpid());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = 20000 + static_cast<int>(rand_r(&seed) % 12000);
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (free) return port;
   }
-  close(fd);
-  return port;
+  return 0;
 }
 
 std::string read_file(const std::string& path) {
@@ -158,7 +161,7 @@ bool PgTestServer::start(std::string& error) {
     error = "initdb failed in " + dir_;
     return false;
   }
-  for (int attempt = 0; attempt < 3 && !running_; ++attempt) {
+  for (int attempt = 0; attempt < 5 && !running_; ++attempt) {
     port_ = free_port();
     const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                                 " -c listen_addresses=127.0.0.1 -c fsync=on"
