@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "pg_test_server.hpp"
@@ -14,6 +15,11 @@ namespace tandem::store::test {
 
 // The stores that the DocumentStore contract tests run against.
 enum class StoreKind { kSqlite, kPostgres };
+
+// So that ctest names read ".../Postgres" instead of a dump of the enum's bytes.
+inline void PrintTo(StoreKind kind, std::ostream* out) {
+  *out << (kind == StoreKind::kSqlite ? "Sqlite" : "Postgres");
+}
 
 inline std::string store_kind_name(const ::testing::TestParamInfo<StoreKind>& info) {
   return info.param == StoreKind::kSqlite ? "Sqlite" : "Postgres";
