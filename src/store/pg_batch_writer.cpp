@@ -63,10 +63,6 @@ Result<PgConnection> connect_pg_writer(const std::string& url) {
   return connection;
 }
 
-int PgBatchWriter::backend_pid() const {
-  return connection_ && connection_->healthy() ? connection_->backend_pid() : 0;
-}
-
 bool PgBatchWriter::commit(std::deque<WriteRequest>& batch) {
   if (!connection_ || !connection_->healthy()) {
     connection_.reset();

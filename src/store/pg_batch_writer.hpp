@@ -23,8 +23,6 @@ class PgBatchWriter {
 
   // Returns whether the batch committed (COMMIT returned with synchronous_commit on).
   bool commit(std::deque<WriteRequest>& batch);
-  // The writer session's backend pid (0 while disconnected), for tests that kill it.
-  [[nodiscard]] int backend_pid() const;
 
  private:
   Result<void> run(std::deque<WriteRequest>& batch);

@@ -88,7 +88,8 @@ Result<PgConnection> PgConnection::connect(const std::string& url) {
                       connection.name_ + ": cannot connect: " + trimmed(PQerrorMessage(raw)));
   }
   // Notices ("relation already exists, skipping") are not errors; libpq would print them.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   return connection;
 }
 
@@ -97,8 +98,6 @@ bool PgConnection::healthy() const { return conn_ && PQstatus(conn_.get()) == CO
 PGTransactionStatusType PgConnection::transaction_status() const {
   return PQtransactionStatus(conn_.get());
 }
-
-int PgConnection::backend_pid() const { return PQbackendPID(conn_.get()); }
 
 Error PgConnection::error(std::string_view what, const PGresult* result) const {
   std::string message = name_ + ": " + std::string(what) + ": ";

@@ -80,8 +80,6 @@ class PgConnection {
   Result<void> pipeline(std::vector<PgStatement>& statements, std::string_view what);
   // PQTRANS_IDLE, PQTRANS_INTRANS, PQTRANS_INERROR...
   [[nodiscard]] PGTransactionStatusType transaction_status() const;
-  // The backend's process id, for pg_terminate_backend in tests.
-  [[nodiscard]] int backend_pid() const;
 
  private:
   explicit PgConnection(PGconn* conn, std::string name)

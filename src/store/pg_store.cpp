@@ -18,7 +18,9 @@ Result<std::unique_ptr<PgStore>> PgStore::open(PgStoreOptions options) {
   if (!write_connection) return std::move(write_connection).error();
   if (auto migrated = migrate_pg(*write_connection); !migrated) {
     Error error = std::move(migrated).error();
-    error.message = redact_url(options.url) + ": " + error.message;
+    // Database errors already name the URL; a refused schema does not.
+    if (error.code == ErrorCode::kCorrupt)
+      error.message = redact_url(options.url) + ": " + error.message;
     return error;
   }
   auto read_connection = PgConnection::connect(options.url);
@@ -117,7 +119,5 @@ StoreStats PgStore::stats() const {
   stats.writes_refused = writes_refused_.load(std::memory_order_relaxed);
   return stats;
 }
-
-int PgStore::writer_backend_pid() const { return writer_->backend_pid(); }
 
 }  // namespace tandem::store

@@ -49,9 +49,6 @@ class PgStore final : public DocumentStore {
   void close() override;
 
   [[nodiscard]] StoreStats stats() const;
-  // The writer session's backend pid, or 0 while it is disconnected; for tests. Racy by nature:
-  // call it while no batch is running.
-  [[nodiscard]] int writer_backend_pid() const;
 
  private:
   PgStore(PgStoreOptions options, std::unique_ptr<PgBatchWriter> writer,

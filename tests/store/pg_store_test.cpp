@@ -126,6 +126,9 @@ TEST_F(PgStoreTest, TwoNodesOnOneDocumentNeverLeaveAGapOrADuplicate) {
   }
 }
 
+// Another node holds the document's lock and appends version 1 meanwhile: this node's append at
+// version 1 waits for the lock, then sees the other node's op and is refused as a conflict (not
+// an I/O error from the primary key), and version 2 follows.
 TEST_F(PgStoreTest, AnAppendQueuesBehindAnotherNodesLockOnItsDocument) {
   auto store = open_pg_store(target_.url());
   ASSERT_NE(store, nullptr);
@@ -134,6 +137,9 @@ TEST_F(PgStoreTest, AnAppendQueuesBehindAnotherNodesLockOnItsDocument) {
   RawSession other_node(target_.url());
   other_node.query("BEGIN");
   other_node.query("SELECT id FROM documents WHERE name = 'doc'::bytea FOR UPDATE");
+  other_node.query(
+      "INSERT INTO ops (doc, version, client, seq, op, time_ms) SELECT id, 1, 'other'::bytea, 1, "
+      "'[\"o\"]'::bytea, 1 FROM documents WHERE name = 'doc'::bytea");
   std::promise<Result<void>> done;
   store->append("doc", make_op("doc", 1),
                 [&done](Result<void> r) { done.set_value(std::move(r)); });
@@ -144,12 +150,18 @@ TEST_F(PgStoreTest, AnAppendQueuesBehindAnotherNodesLockOnItsDocument) {
                        "AND wait_event_type = 'Lock'",
                        "1"));
   EXPECT_EQ(future.wait_for(0ms), std::future_status::timeout);
+  other_node.query("UPDATE documents SET head = 2 WHERE name = 'doc'::bytea");
   other_node.query("COMMIT");
-  auto appended = future.get();
-  EXPECT_TRUE(appended.ok()) << appended.error().message;
+  auto refused = future.get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kConflict) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("already in the log (next is 2)"), std::string::npos)
+      << refused.error().message;
+  ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", 2)).ok());
   auto loaded = load_sync(*store, "doc");
   ASSERT_TRUE(loaded.ok());
-  EXPECT_EQ(loaded->ops.size(), 2u);
+  ASSERT_EQ(loaded->ops.size(), 3u);
+  EXPECT_EQ(loaded->ops[1].client, "other");
 }
 
 TEST_F(PgStoreTest, AStoredClientAndSeqIsAConflictOnAnyNode) {
