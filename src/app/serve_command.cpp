@@ -103,6 +103,7 @@ int run_serve(const ServeConfig& config) {
   }
   std::unique_ptr<store::DocumentStore> document_store;
   std::function<store::StoreStats()> store_stats;
+  store::PgStore* pg_store = nullptr;  // set when the store is PostgreSQL (readiness)
   if (config.store.empty()) {
     auto opened =
         store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
@@ -119,7 +120,8 @@ int run_serve(const ServeConfig& config) {
       return 1;
     }
     spdlog::info("store: PostgreSQL at {}", store::redact_url(config.store));
-    store_stats = [pg = opened.value().get()] { return pg->stats(); };
+    pg_store = opened.value().get();
+    store_stats = [pg_store] { return pg_store->stats(); };
     document_store = std::move(opened.value());
   }
 
@@ -135,6 +137,10 @@ int run_serve(const ServeConfig& config) {
 
   server::Readiness readiness;
   readiness.add_check("data_dir", [&data] { return data->problem(); });
+  // DESIGN.md §9: an unreachable database means not ready (clients keep their outbox).
+  if (pg_store != nullptr) {
+    readiness.add_check("store", [pg_store] { return pg_store->problem(); });
+  }
 
   const auto static_dir = config.static_dir.empty() ? default_static_dir() : config.static_dir;
   if (!std::filesystem::is_directory(static_dir)) {

@@ -105,4 +105,14 @@ Result<std::vector<StoredOp>> PgOpLogReader::read_ops(const std::string& doc, st
   return ops;
 }
 
+Result<void> PgOpLogReader::ping() {
+  auto conn = connection();
+  if (!conn) return std::move(conn).error();
+  if (auto answered = (*conn)->exec("SELECT 1", "ping"); !answered) {
+    connection_.reset();
+    return answered;
+  }
+  return {};
+}
+
 }  // namespace tandem::store

@@ -21,6 +21,8 @@ class PgOpLogReader {
   Result<LoadedDocument> load(const std::string& doc);
   Result<std::vector<StoredOp>> read_ops(const std::string& doc, std::uint64_t from,
                                          std::uint64_t to);
+  // One round trip (SELECT 1), connecting first if needed: is the database there?
+  Result<void> ping();
 
  private:
   Result<PgConnection*> connection();

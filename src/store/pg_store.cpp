@@ -111,6 +111,28 @@ void PgStore::run_writer() {
   }
 }
 
+std::optional<std::string> PgStore::problem() {
+  std::optional<std::string> last;
+  {
+    const std::lock_guard lock(probe_mutex_);
+    last = probe_problem_;
+    if (probing_) return last;
+    probing_ = true;
+  }
+  reader_thread_->post([this](bool cancelled) {
+    std::optional<std::string> found;
+    if (cancelled) {
+      found = "the document store is closed";
+    } else if (auto answered = reader_->ping(); !answered) {
+      found = answered.error().message;
+    }
+    const std::lock_guard lock(probe_mutex_);
+    probe_problem_ = std::move(found);
+    probing_ = false;
+  });
+  return last;
+}
+
 StoreStats PgStore::stats() const {
   StoreStats stats;
   stats.batches_committed = batches_committed_.load(std::memory_order_relaxed);

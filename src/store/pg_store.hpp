@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -49,6 +50,10 @@ class PgStore final : public DocumentStore {
   void close() override;
 
   [[nodiscard]] StoreStats stats() const;
+  // For /readyz: why the database did not answer the last probe, or nothing. Never blocks: each
+  // call starts a probe (SELECT 1 on the reader's session, which reconnects) unless one is
+  // running, and reports how the previous one ended.
+  std::optional<std::string> problem();
 
  private:
   PgStore(PgStoreOptions options, std::unique_ptr<PgBatchWriter> writer,
@@ -65,6 +70,10 @@ class PgStore final : public DocumentStore {
   std::atomic<std::uint64_t> batches_failed_{0};
   std::atomic<std::uint64_t> writes_committed_{0};
   std::atomic<std::uint64_t> writes_refused_{0};
+
+  std::mutex probe_mutex_;
+  std::optional<std::string> probe_problem_;  // of the last finished probe
+  bool probing_ = false;
 
   std::mutex close_mutex_;
   bool closed_ = false;

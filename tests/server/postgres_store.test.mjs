@@ -4,7 +4,7 @@
 // (the documents live in PostgreSQL only).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TandemServer, runTandem } from '../support/tandem_process.mjs';
+import { TandemServer, runTandem, slowFactor } from '../support/tandem_process.mjs';
 import { request } from '../support/http_client.mjs';
 import { TestClient } from '../support/protocol_client.mjs';
 import { PostgresServer, postgresUnavailable } from '../support/postgres.mjs';
@@ -83,6 +83,37 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
     } finally {
       assert.equal((await first.stop()).code, 0, first.log);
       assert.equal((await second.stop()).code, 0, second.log);
+    }
+  });
+
+  test('/readyz is 503 while the database is down and 200 again once it is back', async () => {
+    const url = await postgres.createDatabase();
+    const server = await TandemServer.start({ args: ['--store', url] });
+    // Each /readyz starts a probe and reports the previous one, so poll.
+    const readyz = async (want) => {
+      const deadline = Date.now() + 60000 * slowFactor;
+      for (;;) {
+        const res = await request(`${server.url}/readyz`);
+        if (res.status === want) return res;
+        if (Date.now() > deadline) assert.fail(`/readyz stayed ${res.status}: ${res.body}`);
+        await sleep(100);
+      }
+    };
+    try {
+      await readyz(200);
+      await postgres.stopProcess();
+      const down = await readyz(503);
+      const failing = down.json.failing.find((f) => f.check === 'store');
+      assert.ok(failing, down.body);
+      assert.match(failing.reason, /postgresql:\/\/postgres@127\.0\.0\.1/);
+      await postgres.startProcess();
+      await readyz(200);
+      // Reads reconnect by themselves.
+      const res = await request(`${server.url}/v1/docs/after-restart`);
+      assert.equal(res.status, 200, res.body);
+    } finally {
+      if (!postgres.running) await postgres.startProcess();
+      assert.equal((await server.stop()).code, 0, server.log);
     }
   });
 });

@@ -85,10 +85,7 @@ export class PostgresServer {
       for (let attempt = 0; ; attempt++) {
         server.port = await freePort();
         try {
-          await run(path.join(bin, 'pg_ctl'), ['-D', server.data, '-l', path.join(dir, 'server.log'),
-            '-w', '-t', '120', '-o',
-            `-p ${server.port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`, 'start']);
-          server.running = true;
+          await server.startProcess();
           break;
         } catch (error) {
           if (attempt >= 4) throw new Error(`${error.message}\n${server.serverLog()}`);
@@ -110,6 +107,20 @@ export class PostgresServer {
     this.databases = 0;
   }
 
+  // Starts the server process on this.port (again, after stopProcess()).
+  async startProcess() {
+    await run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-l', path.join(this.dir, 'server.log'),
+      '-w', '-t', '120', '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=on`, 'start']);
+    this.running = true;
+  }
+
+  // Stops the server process as a crash would (immediate: no checkpoint), keeping its data.
+  async stopProcess() {
+    this.running = false;
+    await run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+  }
+
   serverLog() {
     try { return readFileSync(path.join(this.dir, 'server.log'), 'utf8'); } catch { return ''; }
   }
@@ -126,10 +137,7 @@ export class PostgresServer {
   }
 
   async stop() {
-    if (this.running) {
-      this.running = false;
-      await run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-    }
+    if (this.running) await this.stopProcess().catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
