@@ -142,12 +142,30 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
   std::optional<Error> failure;
   for (std::size_t begin = 0; begin < statements.size() && !failure; begin += kPipelineChunk) {
     const std::size_t end = std::min(begin + kPipelineChunk, statements.size());
+    std::vector<bool> prepared_now(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
+      bool prepared = false;
       // A failed send means the connection is gone: nothing more can be read from it.
-      if (!send(statements[i])) return error(what, nullptr);
+      if (!send(statements[i], prepared)) return error(what, nullptr);
+      prepared_now[i - begin] = prepared;
     }
     if (PQpipelineSync(conn) != 1) return error(what, nullptr);
     for (std::size_t i = begin; i < end; ++i) {
+      if (prepared_now[i - begin]) {
+        PGresult* prepare = PQgetResult(conn);
+        if (prepare == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
+        const PgResult prepare_result(prepare);
+        const ExecStatusType prepare_status = PQresultStatus(prepare);
+        if (prepare_status != PGRES_COMMAND_OK) {
+          // Not prepared after all: forget the name so that no later statement relies on it.
+          prepared_.erase(statements[i].sql);
+          if (prepare_status != PGRES_PIPELINE_ABORTED && !failure) {
+            failure = error(what, prepare);
+          }
+          if (PQstatus(conn) != CONNECTION_OK) return std::move(*failure);
+        }
+        while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+      }
       PGresult* raw = PQgetResult(conn);
       if (raw == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
       const PgResult result(raw);
@@ -175,8 +193,19 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
   return {};
 }
 
-bool PgConnection::send(const PgStatement& statement) {
+bool PgConnection::send(const PgStatement& statement, bool& prepared_now) {
   const PgParams& params = statement.params;
+  auto found = prepared_.find(statement.sql);
+  prepared_now = found == prepared_.end();
+  if (prepared_now) {
+    // Parsed and planned once per session instead of once per statement.
+    std::string name = "tandem_" + std::to_string(next_prepared_++);
+    if (PQsendPrepare(conn_.get(), name.c_str(), statement.sql,
+                      static_cast<int>(params.types_.size()), params.types_.data()) != 1) {
+      return false;
+    }
+    found = prepared_.emplace(statement.sql, std::move(name)).first;
+  }
   std::vector<const char*> values;
   std::vector<int> lengths;
   const std::vector<int> formats(params.values_.size(), kBinary);
@@ -186,9 +215,8 @@ bool PgConnection::send(const PgStatement& statement) {
     values.push_back(value.data());
     lengths.push_back(static_cast<int>(value.size()));
   }
-  return PQsendQueryParams(conn_.get(), statement.sql, static_cast<int>(values.size()),
-                           params.types_.data(), values.data(), lengths.data(), formats.data(),
-                           kBinary) == 1;
+  return PQsendQueryPrepared(conn_.get(), found->second.c_str(), static_cast<int>(values.size()),
+                             values.data(), lengths.data(), formats.data(), kBinary) == 1;
 }
 
 }  // namespace tandem::store

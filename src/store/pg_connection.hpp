@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/document_store.hpp"
@@ -85,10 +87,16 @@ class PgConnection {
   explicit PgConnection(PGconn* conn, std::string name)
       : conn_(conn, &PQfinish), name_(std::move(name)) {}
   Error error(std::string_view what, const PGresult* result) const;
-  bool send(const PgStatement& statement);
+  // Sends the statement as a prepared one, preparing it first on this session's first use;
+  // `prepared_now` tells the reader to expect the PREPARE's result before the statement's.
+  bool send(const PgStatement& statement, bool& prepared_now);
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::string name_;  // the redacted URL
+  // Statement text -> server-side name, for every statement prepared on this session. A pointer
+  // to the SQL is enough: every statement text is a string literal.
+  std::unordered_map<const char*, std::string> prepared_;
+  std::uint64_t next_prepared_ = 0;  // names are never reused, even after a failed PREPARE
 };
 
 }  // namespace tandem::store

@@ -82,6 +82,7 @@ TEST_F(PgStoreTest, TwoNodesOnOneDocumentNeverLeaveAGapOrADuplicate) {
   std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> acked;  // (client, seq) -> v
 
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       DocumentStore& store = w % 2 == 0 ? *node_a : *node_b;
@@ -203,6 +204,7 @@ TEST_F(PgStoreTest, AStoredClientAndSeqIsAConflictOnAnyNode) {
 TEST_F(PgStoreTest, NodesStartingAtOnceMigrateExactlyOnce) {
   constexpr int kNodes = 6;
   std::vector<std::thread> nodes;
+  nodes.reserve(kNodes);
   std::atomic<int> opened{0};
   std::promise<void> go;
   std::shared_future<void> start = go.get_future().share();

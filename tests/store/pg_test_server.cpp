@@ -31,6 +31,7 @@ int run(std::vector<std::string> argv) {
     argv.insert(argv.begin(), {"runuser", "-u", kServerUser, "--"});
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (std::string& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
   pid_t pid = 0;
