@@ -80,6 +80,10 @@ describe('PostgreSQL store', { skip: unavailable ?? false }, () => {
       assert.equal(res.status, 200, res.body);
       assert.equal(res.json.text, 'hello');
       assert.equal(res.json.version, 1);
+      // The group-commit counters come from the PostgreSQL store.
+      const metrics = await request(`${first.url}/metrics`);
+      const writes = /^tandem_store_writes_total (\d+)$/m.exec(metrics.body);
+      assert.ok(writes && Number(writes[1]) >= 1, metrics.body);
     } finally {
       assert.equal((await first.stop()).code, 0, first.log);
       assert.equal((await second.stop()).code, 0, second.log);
