@@ -165,6 +165,35 @@ TEST_F(PgStoreTest, AnAppendQueuesBehindAnotherNodesLockOnItsDocument) {
   EXPECT_EQ(loaded->ops[1].client, "other");
 }
 
+// A node killed while it holds a document's lock does not block the others: the lock dies with
+// its backend.
+TEST_F(PgStoreTest, TheLockOfAKilledNodeDiesWithIt) {
+  auto store = open_pg_store(target_.url());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", 0)).ok());
+
+  RawSession dying_node(target_.url());
+  const std::string pid = dying_node.query("SELECT pg_backend_pid()");
+  dying_node.query("BEGIN");
+  dying_node.query("SELECT id FROM documents WHERE name = 'doc'::bytea FOR UPDATE");
+  std::promise<Result<void>> done;
+  store->append("doc", make_op("doc", 1),
+                [&done](Result<void> r) { done.set_value(std::move(r)); });
+  auto future = done.get_future();
+  RawSession admin(target_.url());
+  EXPECT_TRUE(wait_for(admin,
+                       "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tandem' "
+                       "AND wait_event_type = 'Lock'",
+                       "1"));
+  EXPECT_EQ(future.wait_for(0ms), std::future_status::timeout);
+  EXPECT_EQ(admin.query("SELECT pg_terminate_backend(" + pid + ")"), "t");
+  auto appended = future.get();
+  EXPECT_TRUE(appended.ok()) << appended.error().message;
+  auto loaded = load_sync(*store, "doc");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->ops.size(), 2u);
+}
+
 TEST_F(PgStoreTest, AStoredClientAndSeqIsAConflictOnAnyNode) {
   auto node_a = open_pg_store(target_.url());
   auto node_b = open_pg_store(target_.url());
