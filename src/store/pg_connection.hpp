@@ -93,9 +93,8 @@ class PgConnection {
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::string name_;  // the redacted URL
-  // Statement text -> server-side name, for every statement prepared on this session. A pointer
-  // to the SQL is enough: every statement text is a string literal.
-  std::unordered_map<const char*, std::string> prepared_;
+  // Statement text -> server-side name, for every statement prepared on this session.
+  std::unordered_map<std::string, std::string> prepared_;
   std::uint64_t next_prepared_ = 0;  // names are never reused, even after a failed PREPARE
 };
 
