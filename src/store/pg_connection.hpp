@@ -59,7 +59,8 @@ struct PgStatement {
 };
 
 // RAII PGconn used by one thread. Blocking calls; statements go out in pipeline mode so that a
-// whole list costs one round trip per `kPipelineChunk` statements.
+// whole list costs one round trip per `kPipelineChunk` statements, and each statement text is
+// prepared once per session (a new session prepares again).
 class PgConnection {
  public:
   // Statements per sync: bounds what the server buffers for us (no send/receive deadlock).
