@@ -18,6 +18,8 @@
 #include "server/static_files.hpp"
 #include "server/transport_metrics.hpp"
 #include "server/websocket_session.hpp"
+#include "store/pg_connection.hpp"
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <fmt/format.h>
@@ -55,8 +57,8 @@ std::size_t loop_count(std::size_t requested) {
   return cores == 0 ? 1 : cores;
 }
 
-// The store's group-commit counters (SqliteStoreStats) for GET /metrics.
-void append_store_metrics(const store::SqliteStoreStats& stats, std::string& out) {
+// The store's group-commit counters (StoreStats) for GET /metrics.
+void append_store_metrics(const store::StoreStats& stats, std::string& out) {
   struct Counter {
     const char* name;
     const char* help;
@@ -115,13 +117,29 @@ int run_serve(const ServeConfig& config) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  auto opened =
-      store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
-  if (!opened.ok()) {
-    spdlog::error("cannot open the store: {}", opened.error().message);
-    return 1;
+  std::unique_ptr<store::DocumentStore> document_store;
+  std::function<store::StoreStats()> store_stats;
+  store::PgStore* pg_store = nullptr;  // set when the store is PostgreSQL (readiness)
+  if (config.store.empty()) {
+    auto opened =
+        store::SqliteStore::open(store::SqliteStoreOptions{(data->path() / "tandem.db").string()});
+    if (!opened.ok()) {
+      spdlog::error("cannot open the store: {}", opened.error().message);
+      return 1;
+    }
+    store_stats = [sqlite = opened.value().get()] { return sqlite->stats(); };
+    document_store = std::move(opened.value());
+  } else {
+    auto opened = store::PgStore::open(store::PgStoreOptions{config.store});
+    if (!opened.ok()) {
+      spdlog::error("cannot open the store: {}", opened.error().message);
+      return 1;
+    }
+    spdlog::info("store: PostgreSQL at {}", store::redact_url(config.store));
+    pg_store = opened.value().get();
+    store_stats = [pg_store] { return pg_store->stats(); };
+    document_store = std::move(opened.value());
   }
-  std::unique_ptr<store::SqliteStore> document_store = std::move(opened.value());
 
   server::EventLoopPool loops(loop_count(config.threads));
   std::vector<asio::io_context*> loop_contexts;
@@ -135,6 +153,10 @@ int run_serve(const ServeConfig& config) {
 
   server::Readiness readiness;
   readiness.add_check("data_dir", [&data] { return data->problem(); });
+  // DESIGN.md §9: an unreachable database means not ready (clients keep their outbox).
+  if (pg_store != nullptr) {
+    readiness.add_check("store", [pg_store] { return pg_store->problem(); });
+  }
 
   const auto static_dir = config.static_dir.empty() ? default_static_dir() : config.static_dir;
   if (!std::filesystem::is_directory(static_dir)) {
@@ -204,15 +226,14 @@ int run_serve(const ServeConfig& config) {
   // Created below, after the routes; /metrics is only asked once it listens.
   std::unique_ptr<server::HttpServer> http_server;
   server::add_metrics_route(
-      router,
-      {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
-       [&http_server](std::string& out) {
-         if (http_server) http_server->append_prometheus(out);
-       },
-       [&document_store](std::string& out) { append_store_metrics(document_store->stats(), out); },
-       [&address_limiters](std::string& out) {
-         address_limiters.counters.append_prometheus(out);
-       }});
+      router, {[&transport_metrics](std::string& out) { transport_metrics.append_prometheus(out); },
+               [&http_server](std::string& out) {
+                 if (http_server) http_server->append_prometheus(out);
+               },
+               [&store_stats](std::string& out) { append_store_metrics(store_stats(), out); },
+               [&address_limiters](std::string& out) {
+                 address_limiters.counters.append_prometheus(out);
+               }});
   server::add_document_routes(router, collaboration, [&access](const server::Request& request) {
     return access->authorize(request);
   });

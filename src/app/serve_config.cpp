@@ -2,6 +2,7 @@
 
 #include "app/value_parsers.hpp"
 #include "server/security/access_token.hpp"
+#include "store/pg_connection.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -152,6 +153,20 @@ std::vector<ConfigField> make_fields() {
                       return std::nullopt;
                     },
                     [](const ServeConfig& c) { return c.data_dir.string(); }});
+  fields.push_back(
+      {"store", "URL",
+       "Where documents are stored: empty for SQLite under --data, or a PostgreSQL URL "
+       "postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass, or in the URL).",
+       [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+         if (!text.empty() && !text.starts_with("postgres://") &&
+             !text.starts_with("postgresql://")) {
+           return "expected a postgres:// or postgresql:// URL, or nothing for SQLite";
+         }
+         c.store = std::string(text);
+         return std::nullopt;
+       },
+       // Without its password, like auth-secret: printed configs end up in logs and tickets.
+       [](const ServeConfig& c) { return store::redact_url(c.store); }});
   fields.push_back({"static-dir", "DIR",
                     "Directory of the demo page and client bundle (default: web/ next to the "
                     "tandem binary).",

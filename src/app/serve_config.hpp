@@ -25,6 +25,8 @@ enum class LogFormat { text, json };
 struct ServeConfig {
   boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
   std::filesystem::path data_dir = "tandem-data";
+  // Empty: SQLite at <data_dir>/tandem.db. Else a postgres:// or postgresql:// URL (PgStore).
+  std::string store;
   // Empty: the `web` folder next to the tandem binary, where the build puts the demo.
   std::filesystem::path static_dir;
   std::size_t threads = 0;

@@ -11,6 +11,7 @@
 
 #include "store/document_store.hpp"
 #include "store/group_commit_queue.hpp"
+#include "store/store_stats.hpp"
 #include "store/task_thread.hpp"
 
 namespace tandem::store {
@@ -30,15 +31,8 @@ struct SqliteStoreOptions {
   std::uint64_t fold_after_ops = 16384;
 };
 
-// Counters for /metrics and benchmarks; each is monotonic.
-struct SqliteStoreStats {
-  std::uint64_t batches_committed = 0;  // transactions committed: one WAL fsync each
-  std::uint64_t batches_failed = 0;     // rolled back; every write in them got kIo
-  std::uint64_t writes_committed = 0;   // appends and snapshots confirmed
-  std::uint64_t writes_refused = 0;     // kConflict
-  std::uint64_t folds_committed = 0;    // recent_ops moved into ops
-  std::uint64_t folds_failed = 0;       // rolled back; the ops stayed in recent_ops
-};
+// The same counters as every store (store_stats.hpp); folds are SQLite only.
+using SqliteStoreStats = StoreStats;
 
 // DocumentStore on one SQLite file (WAL, synchronous=FULL). A writer thread with its own
 // connection group-commits every queued append and snapshot in one transaction and runs

@@ -6,16 +6,25 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite_store.hpp"
-#include "store_test_support.hpp"
+#include "store_targets.hpp"
 
 namespace tandem::store {
 namespace {
 
 using test::load_sync;
 using test::make_op;
-using test::open_store;
-using test::TempDir;
+using test::StoreKind;
+using test::StoreTarget;
+
+class StoreConcurrencyTest : public ::testing::TestWithParam<StoreKind> {
+ protected:
+  void SetUp() override { TANDEM_PREPARE_STORE(target_); }
+  StoreTarget target_{GetParam()};
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreConcurrencyTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         test::store_kind_name);
 
 constexpr int kProducers = 4;
 constexpr int kDocsPerProducer = 25;
@@ -26,10 +35,9 @@ std::string doc_name(int producer, int doc) {
   return "p" + std::to_string(producer) + "-d" + std::to_string(doc);
 }
 
-TEST(SqliteStoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
-  TempDir dir;
+TEST_P(StoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
   // Small batches so that the run spans many transactions.
-  auto store = open_store(dir.db(), 256);
+  auto store = target_.open(256);
   ASSERT_NE(store, nullptr);
 
   std::vector<std::atomic<int>> calls(kTotalOps);
@@ -90,11 +98,11 @@ TEST(SqliteStoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
   for (int i = 0; i < kTotalOps; ++i) {
     ASSERT_EQ(calls[static_cast<std::size_t>(i)].load(), 1) << "completion of op " << i;
   }
-  const auto stats = store->stats();
+  const auto stats = StoreTarget::stats(*store);
   EXPECT_EQ(stats.writes_committed, static_cast<std::uint64_t>(kTotalOps));
   EXPECT_GE(stats.batches_committed, static_cast<std::uint64_t>(kTotalOps / 256));
 
-  store = open_store(dir.db());
+  store = target_.open();
   ASSERT_NE(store, nullptr);
   for (int p = 0; p < kProducers; ++p) {
     for (int d = 0; d < kDocsPerProducer; ++d) {
@@ -109,9 +117,8 @@ TEST(SqliteStoreConcurrencyTest, ManyProducersOnManyDocumentsWhileReading) {
   }
 }
 
-TEST(SqliteStoreConcurrencyTest, CompletionsMayIssueMoreWork) {
-  TempDir dir;
-  auto store = open_store(dir.db());
+TEST_P(StoreConcurrencyTest, CompletionsMayIssueMoreWork) {
+  auto store = target_.open();
   ASSERT_NE(store, nullptr);
   // An actor pipelines its next append from the previous completion, on the writer thread.
   std::promise<void> finished;

@@ -2,8 +2,7 @@
 
 #include <string>
 
-#include "store/sqlite_store.hpp"
-#include "store_test_support.hpp"
+#include "store_targets.hpp"
 
 namespace tandem::store {
 namespace {
@@ -11,25 +10,31 @@ namespace {
 using test::append_sync;
 using test::load_sync;
 using test::make_op;
-using test::open_store;
 using test::read_ops_sync;
 using test::save_snapshot_sync;
-using test::TempDir;
+using test::StoreKind;
+using test::StoreTarget;
 
-class SqliteSnapshotTest : public ::testing::Test {
+// Snapshots and pruning, for every store.
+class StoreSnapshotTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    store_ = open_store(dir_.db());
+    TANDEM_PREPARE_STORE(target_);
+    store_ = target_.open();
     ASSERT_NE(store_, nullptr);
     for (std::uint64_t v = 0; v < 10; ++v)
       ASSERT_TRUE(append_sync(*store_, "doc", make_op("doc", v)).ok());
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  StoreTarget target_{GetParam()};
+  std::unique_ptr<DocumentStore> store_;
 };
 
-TEST_F(SqliteSnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
+INSTANTIATE_TEST_SUITE_P(Stores, StoreSnapshotTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         test::store_kind_name);
+
+TEST_P(StoreSnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{6, "six"}, std::nullopt).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
@@ -44,7 +49,7 @@ TEST_F(SqliteSnapshotTest, SnapshotWithoutPruningKeepsTheLog) {
   EXPECT_EQ(all->size(), 10u);
 }
 
-TEST_F(SqliteSnapshotTest, PruneRecordsOldestRetainedVersion) {
+TEST_P(StoreSnapshotTest, PruneRecordsOldestRetainedVersion) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{6, "six"}, 4).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -62,7 +67,7 @@ TEST_F(SqliteSnapshotTest, PruneRecordsOldestRetainedVersion) {
   EXPECT_TRUE(pruned_only->empty());
 }
 
-TEST_F(SqliteSnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
+TEST_P(StoreSnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{5, "five"}, 100).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -71,7 +76,7 @@ TEST_F(SqliteSnapshotTest, NeverPrunesOpsTheSnapshotDoesNotCover) {
   EXPECT_EQ(loaded->ops.front().version, 5u);
 }
 
-TEST_F(SqliteSnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
+TEST_P(StoreSnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{10, "ten"}, 10).ok());
   auto loaded = load_sync(*store_, "doc");
   ASSERT_TRUE(loaded.ok());
@@ -88,7 +93,7 @@ TEST_F(SqliteSnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
   ASSERT_TRUE(append_sync(*store_, "doc", make_op("doc", 10)).ok());
 
   // The same holds after a restart, when the next version comes from the snapshot row.
-  store_ = open_store(dir_.db());
+  store_ = target_.open();
   ASSERT_NE(store_, nullptr);
   EXPECT_FALSE(append_sync(*store_, "doc", make_op("doc", 10)).ok());
   ASSERT_TRUE(append_sync(*store_, "doc", make_op("doc", 11)).ok());
@@ -98,9 +103,9 @@ TEST_F(SqliteSnapshotTest, SnapshotAtHeadWithFullPruneContinuesTheLog) {
   EXPECT_EQ(loaded->snapshot.text, "ten");
 }
 
-TEST_F(SqliteSnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
+TEST_P(StoreSnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "new", Snapshot{0, "imported"}, 0).ok());
-  store_ = open_store(dir_.db());
+  store_ = target_.open();
   ASSERT_NE(store_, nullptr);
   EXPECT_FALSE(append_sync(*store_, "new", make_op("new", 1)).ok());
   ASSERT_TRUE(append_sync(*store_, "new", make_op("new", 0)).ok());
@@ -110,7 +115,7 @@ TEST_F(SqliteSnapshotTest, EmptyDocumentStartsAtItsSnapshot) {
   EXPECT_EQ(loaded->ops.size(), 1u);
 }
 
-TEST_F(SqliteSnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
+TEST_P(StoreSnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{4, "four"}, 3).ok());
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{8, "eight"}, 1).ok());
   auto loaded = load_sync(*store_, "doc");
@@ -126,7 +131,7 @@ TEST_F(SqliteSnapshotTest, NewerSnapshotReplacesOlderAndPruningOnlyAdvances) {
   EXPECT_EQ(loaded->oldest_retained_version, 8u);
 }
 
-TEST_F(SqliteSnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
+TEST_P(StoreSnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
   auto ahead = save_snapshot_sync(*store_, "doc", Snapshot{11, "eleven"}, std::nullopt);
   ASSERT_FALSE(ahead.ok());
   EXPECT_EQ(ahead.error().code, ErrorCode::kConflict);
@@ -135,7 +140,7 @@ TEST_F(SqliteSnapshotTest, SnapshotAheadOfTheLogIsAConflict) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kConflict);
 }
 
-TEST_F(SqliteSnapshotTest, OlderSnapshotIsAConflict) {
+TEST_P(StoreSnapshotTest, OlderSnapshotIsAConflict) {
   ASSERT_TRUE(save_snapshot_sync(*store_, "doc", Snapshot{8, "eight"}, std::nullopt).ok());
   auto older = save_snapshot_sync(*store_, "doc", Snapshot{5, "five"}, 5);
   ASSERT_FALSE(older.ok());
@@ -146,7 +151,7 @@ TEST_F(SqliteSnapshotTest, OlderSnapshotIsAConflict) {
   EXPECT_EQ(loaded->oldest_retained_version, 0u);
 }
 
-TEST_F(SqliteSnapshotTest, SnapshotQueuedBehindItsAppendsSucceeds) {
+TEST_P(StoreSnapshotTest, SnapshotQueuedBehindItsAppendsSucceeds) {
   // The actor may save a snapshot right after issuing the appends it covers.
   std::promise<Result<void>> done;
   for (std::uint64_t v = 10; v < 20; ++v) store_->append("doc", make_op("doc", v), [](auto) {});

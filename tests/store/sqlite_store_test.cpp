@@ -1,5 +1,3 @@
-#include "store/sqlite_store.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "store_test_support.hpp"
+#include "store_targets.hpp"
 
 namespace tandem::store {
 namespace {
@@ -19,14 +17,16 @@ namespace {
 using test::append_sync;
 using test::load_sync;
 using test::make_op;
-using test::open_store;
 using test::read_ops_sync;
-using test::TempDir;
+using test::StoreKind;
+using test::StoreTarget;
 
-class SqliteStoreTest : public ::testing::Test {
+// The DocumentStore contract, for every store (docs/store.md).
+class StoreContractTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    store_ = open_store(dir_.db());
+    TANDEM_PREPARE_STORE(target_);
+    store_ = target_.open();
     ASSERT_NE(store_, nullptr);
   }
 
@@ -37,11 +37,15 @@ class SqliteStoreTest : public ::testing::Test {
     }
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  StoreTarget target_{GetParam()};
+  std::unique_ptr<DocumentStore> store_;
 };
 
-TEST_F(SqliteStoreTest, UnknownDocumentLoadsEmpty) {
+INSTANTIATE_TEST_SUITE_P(Stores, StoreContractTest,
+                         ::testing::Values(StoreKind::kSqlite, StoreKind::kPostgres),
+                         test::store_kind_name);
+
+TEST_P(StoreContractTest, UnknownDocumentLoadsEmpty) {
   auto loaded = load_sync(*store_, "never-written");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->snapshot.version, 0u);
@@ -50,7 +54,7 @@ TEST_F(SqliteStoreTest, UnknownDocumentLoadsEmpty) {
   EXPECT_EQ(loaded->oldest_retained_version, 0u);
 }
 
-TEST_F(SqliteStoreTest, AppendedOpsLoadInOrder) {
+TEST_P(StoreContractTest, AppendedOpsLoadInOrder) {
   append_range("a", 0, 5);
   append_range("b", 0, 2);
   auto loaded = load_sync(*store_, "a");
@@ -62,7 +66,7 @@ TEST_F(SqliteStoreTest, AppendedOpsLoadInOrder) {
   EXPECT_EQ(other->ops.size(), 2u);
 }
 
-TEST_F(SqliteStoreTest, StoresTextExactly) {
+TEST_P(StoreContractTest, StoresTextExactly) {
   StoredOp op = make_op("doc", 0);
   op.op_json = std::string("[\"nul\\u0000 \xF0\x9F\x98\x80 \"]") + std::string(1, '\0') + "tail";
   op.client = "client with spaces \xE4\xB8\xAD";
@@ -73,7 +77,7 @@ TEST_F(SqliteStoreTest, StoresTextExactly) {
   EXPECT_EQ(loaded->ops[0], op);
 }
 
-TEST_F(SqliteStoreTest, ZeroTimeIsStampedWithTheClock) {
+TEST_P(StoreContractTest, ZeroTimeIsStampedWithTheClock) {
   StoredOp op = make_op("doc", 0);
   op.time_ms = 0;
   const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -86,7 +90,7 @@ TEST_F(SqliteStoreTest, ZeroTimeIsStampedWithTheClock) {
   EXPECT_GE(loaded->ops[0].time_ms, before);
 }
 
-TEST_F(SqliteStoreTest, ReadOpsReturnsTheRequestedRange) {
+TEST_P(StoreContractTest, ReadOpsReturnsTheRequestedRange) {
   append_range("doc", 0, 10);
   auto middle = read_ops_sync(*store_, "doc", 3, 6);
   ASSERT_TRUE(middle.ok()) << middle.error().message;
@@ -113,7 +117,7 @@ TEST_F(SqliteStoreTest, ReadOpsReturnsTheRequestedRange) {
   EXPECT_TRUE(missing->empty());
 }
 
-TEST_F(SqliteStoreTest, DuplicateVersionIsAConflict) {
+TEST_P(StoreContractTest, DuplicateVersionIsAConflict) {
   append_range("doc", 0, 3);
   StoredOp again = make_op("doc", 1);
   again.seq = 1000;  // a new (client, seq), so only the version collides
@@ -127,7 +131,7 @@ TEST_F(SqliteStoreTest, DuplicateVersionIsAConflict) {
   EXPECT_EQ(loaded->ops[1], make_op("doc", 1));
 }
 
-TEST_F(SqliteStoreTest, GapIsAConflict) {
+TEST_P(StoreContractTest, GapIsAConflict) {
   auto first = append_sync(*store_, "doc", make_op("doc", 1));
   ASSERT_FALSE(first.ok());
   EXPECT_EQ(first.error().code, ErrorCode::kConflict);
@@ -142,7 +146,7 @@ TEST_F(SqliteStoreTest, GapIsAConflict) {
 
 // Exactly-once is the document's job (it checks the ops since a submit's base, see
 // docs/store.md); the log keeps (client, seq) so it can, and reads it back unchanged.
-TEST_F(SqliteStoreTest, ClientAndSeqAreReadBackForTheDocumentsDedupe) {
+TEST_P(StoreContractTest, ClientAndSeqAreReadBackForTheDocumentsDedupe) {
   append_range("doc", 0, 3);
   auto ops = read_ops_sync(*store_, "doc", 1, 3);
   ASSERT_TRUE(ops.ok());
@@ -152,7 +156,7 @@ TEST_F(SqliteStoreTest, ClientAndSeqAreReadBackForTheDocumentsDedupe) {
   EXPECT_EQ((*ops)[1].seq, make_op("doc", 2).seq);
 }
 
-TEST_F(SqliteStoreTest, RefusedAppendsLeaveTheirBatchAlone) {
+TEST_P(StoreContractTest, RefusedAppendsLeaveTheirBatchAlone) {
   // Issued without waiting, so most of them share a transaction.
   std::vector<std::pair<std::string, StoredOp>> writes;
   for (std::uint64_t v = 0; v < 50; ++v) writes.emplace_back("good", make_op("good", v));
@@ -180,7 +184,7 @@ TEST_F(SqliteStoreTest, RefusedAppendsLeaveTheirBatchAlone) {
   for (std::uint64_t v = 0; v < 60; ++v) EXPECT_EQ(loaded->ops[v], make_op("good", v));
 }
 
-TEST_F(SqliteStoreTest, CompletionsRunOnAStoreThreadInIssueOrder) {
+TEST_P(StoreContractTest, CompletionsRunOnAStoreThreadInIssueOrder) {
   const auto caller = std::this_thread::get_id();
   std::vector<int> order;
   std::mutex mutex;
@@ -201,7 +205,7 @@ TEST_F(SqliteStoreTest, CompletionsRunOnAStoreThreadInIssueOrder) {
   for (int i = 0; i < 200; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
 }
 
-TEST_F(SqliteStoreTest, CloseDrainsQueuedWork) {
+TEST_P(StoreContractTest, CloseDrainsQueuedWork) {
   std::atomic<int> succeeded{0};
   for (std::uint64_t v = 0; v < 2000; ++v) {
     store_->append("doc", make_op("doc", v), [&](const Result<void>& r) {
@@ -214,14 +218,14 @@ TEST_F(SqliteStoreTest, CloseDrainsQueuedWork) {
   EXPECT_EQ(succeeded.load(), 2000);
   EXPECT_TRUE(loaded.load());
 
-  store_ = open_store(dir_.db());
+  store_ = target_.open();
   ASSERT_NE(store_, nullptr);
   auto reloaded = load_sync(*store_, "doc");
   ASSERT_TRUE(reloaded.ok());
   EXPECT_EQ(reloaded->ops.size(), 2000u);
 }
 
-TEST_F(SqliteStoreTest, ClosedStoreRefusesAtOnce) {
+TEST_P(StoreContractTest, ClosedStoreRefusesAtOnce) {
   store_->close();
   store_->close();  // idempotent
   int refused = 0;
@@ -238,13 +242,13 @@ TEST_F(SqliteStoreTest, ClosedStoreRefusesAtOnce) {
   EXPECT_EQ(refused, 4);
 }
 
-TEST_F(SqliteStoreTest, ReopenKeepsEverything) {
+TEST_P(StoreContractTest, ReopenKeepsEverything) {
   append_range("a", 0, 7);
   append_range("b", 0, 3);
   ASSERT_TRUE(test::save_snapshot_sync(*store_, "a", Snapshot{4, "text at 4"}, 2).ok());
   store_.reset();  // the destructor closes
 
-  store_ = open_store(dir_.db());
+  store_ = target_.open();
   ASSERT_NE(store_, nullptr);
   auto a = load_sync(*store_, "a");
   ASSERT_TRUE(a.ok());
@@ -258,7 +262,7 @@ TEST_F(SqliteStoreTest, ReopenKeepsEverything) {
   append_range("b", 3, 4);
   auto gap = append_sync(*store_, "b", make_op("b", 9));
   EXPECT_FALSE(gap.ok());
-  const auto stats = store_->stats();
+  const auto stats = StoreTarget::stats(*store_);
   EXPECT_GE(stats.writes_committed, 3u);
   EXPECT_EQ(stats.writes_refused, 1u);
   EXPECT_EQ(stats.batches_failed, 0u);

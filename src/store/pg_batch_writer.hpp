@@ -1,0 +1,39 @@
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "store/document_store.hpp"
+#include "store/pg_connection.hpp"
+#include "store/write_request.hpp"
+
+namespace tandem::store {
+
+// Writes one batch of appends and snapshots in one PostgreSQL transaction: the group-commit
+// step of PgStore, without threads. Each document's row is locked (FOR UPDATE, in sorted name
+// order so two nodes never deadlock) before its writes are checked against what is committed,
+// so writers on several nodes queue instead of failing. A refused request (kConflict) does not
+// disturb the others; any other failure rolls the whole batch back, every request gets kIo,
+// and the connection is dropped and made again for the next batch.
+class PgBatchWriter {
+ public:
+  PgBatchWriter(std::string url, PgConnection connection)
+      : url_(std::move(url)), connection_(std::move(connection)) {}
+
+  // Returns whether the batch committed (COMMIT returned with synchronous_commit on).
+  bool commit(std::deque<WriteRequest>& batch);
+
+ private:
+  Result<void> run(std::deque<WriteRequest>& batch);
+  void abort(std::deque<WriteRequest>& batch, const Error& cause);
+
+  std::string url_;
+  std::optional<PgConnection> connection_;  // empty after a failure until the next batch
+};
+
+// Connects for writing: every session of the writer commits synchronously (the durability
+// contract of DocumentStore holds only with synchronous_commit on).
+Result<PgConnection> connect_pg_writer(const std::string& url);
+
+}  // namespace tandem::store

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/document_store.hpp"
+#include "store/pg_connection.hpp"
+
+namespace tandem::store {
+
+// The queries behind PgStore's load and read_ops, on the reader's own connection. A failed
+// read drops the connection; the next one connects again.
+class PgOpLogReader {
+ public:
+  PgOpLogReader(std::string url, PgConnection connection)
+      : url_(std::move(url)), connection_(std::move(connection)) {}
+
+  // The document row and its ops in one REPEATABLE READ transaction, so they match.
+  Result<LoadedDocument> load(const std::string& doc);
+  Result<std::vector<StoredOp>> read_ops(const std::string& doc, std::uint64_t from,
+                                         std::uint64_t to);
+  // One round trip (SELECT 1), connecting first if needed: is the database there?
+  Result<void> ping();
+
+ private:
+  Result<PgConnection*> connection();
+
+  std::string url_;
+  std::optional<PgConnection> connection_;
+};
+
+}  // namespace tandem::store
