@@ -26,7 +26,9 @@ export function startServer(system, { root, tandemBin }) {
   if (system === 'tandem') {
     data = mkdtempSync(path.join(os.tmpdir(), 'tandem-compare-'));
     argv = [tandemBin, 'serve', '--listen', '127.0.0.1:0', '--data', data,
-      '--max-connections-per-ip', '0', '--max-held-requests', '100000'];
+      // One generator address stands for thousands of users: no per-address limits.
+      '--max-connections-per-ip', '0', '--ops-per-second-per-ip', '0', '--presence-per-second-per-ip', '0',
+      '--new-docs-per-minute-per-ip', '0', '--max-held-requests', '100000'];
   } else {
     argv = [process.execPath, path.join(root, 'bench/peers', system, 'server.mjs'), '--port', '0'];
   }
