@@ -6,8 +6,9 @@
 #   {{UPSTREAM_HOST}}  where `tandem serve` listens, e.g. 127.0.0.1
 #   {{UPSTREAM_PORT}}  its port, e.g. 8080
 # and start Tandem with Varnish trusted for X-Forwarded-For (Varnish appends the client's
-# address to it):
-#   tandem serve --listen 127.0.0.1:8080 --trusted-proxy 127.0.0.1
+# address to it) and the public name allowed (Varnish passes Host through):
+#   tandem serve --listen 127.0.0.1:8080 --trusted-proxy 127.0.0.1 \
+#                --allow-origin https://notes.example.com   (the public name: Host allowlist)
 # tests/e2e/proxies/ runs this very file (placeholders filled in) in front of a real server;
 # docs/deploying.md explains it.
 vcl 4.1;
