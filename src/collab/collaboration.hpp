@@ -36,6 +36,7 @@ class Collaboration {
   bool drain(std::chrono::milliseconds timeout);
 
   std::size_t loop_count() const { return loops_.size(); }
+  boost::asio::io_context& loop_context(std::size_t loop) const { return *loops_[loop]; }
   std::size_t loop_of(const std::string& doc) const;
 
   // `may_create` (may be empty) is asked when the document is not in the store yet.

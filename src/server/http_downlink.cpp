@@ -19,9 +19,9 @@ HttpDownlink::HttpDownlink(asio::io_context& loop, std::size_t loop_index, std::
       credentials_(std::move(credentials)),
       max_buffered_bytes_(max_buffered_bytes),
       pacer_(pacer),
-      session_(std::make_shared<ProtocolSession>(loop.get_executor(), loop_index, std::move(client),
-                                                 collaboration, config, std::move(permissions),
-                                                 this, std::move(address))),
+      session_(std::make_shared<ProtocolSession>(loop_index, std::move(client), collaboration,
+                                                 config, std::move(permissions), this,
+                                                 std::move(address))),
       hold_timer_(loop),
       last_used_(std::chrono::steady_clock::now()) {}
 

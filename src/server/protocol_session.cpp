@@ -25,16 +25,15 @@ proto::ErrorMessage token_expired() {
 
 }  // namespace
 
-ProtocolSession::ProtocolSession(boost::asio::any_io_executor executor, std::size_t loop,
-                                 std::string client, collab::Collaboration& collaboration,
-                                 const ProtocolConfig& config, Permissions permissions,
-                                 FrameSink* sink, boost::asio::ip::address address)
+ProtocolSession::ProtocolSession(std::size_t loop, std::string client,
+                                 collab::Collaboration& collaboration, const ProtocolConfig& config,
+                                 Permissions permissions, FrameSink* sink,
+                                 boost::asio::ip::address address)
     : Subscriber(loop, std::move(client)),
       collaboration_(collaboration),
       config_(config),
       permissions_(std::move(permissions)),
       sink_(sink),
-      expiry_(std::move(executor)),
       address_(std::move(address)),
       op_bucket_(config.flood.ops, security::TokenBucket::Clock::now()),
       presence_bucket_(config.flood.presence, security::TokenBucket::Clock::now()),
@@ -45,11 +44,14 @@ ProtocolSession::ProtocolSession(boost::asio::any_io_executor executor, std::siz
 void ProtocolSession::start() { arm_expiry(); }
 
 void ProtocolSession::arm_expiry() {
-  expiry_.cancel();
+  if (expiry_) expiry_->cancel();
   if (!permissions_.expires) return;
+  if (!expiry_) {
+    expiry_ = std::make_unique<boost::asio::steady_timer>(collaboration_.loop_context(loop()));
+  }
   // Expiry is the only revocation there is: access ends on time, not at the next message.
-  expiry_.expires_after(*permissions_.expires - std::chrono::system_clock::now());
-  expiry_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+  expiry_->expires_after(*permissions_.expires - std::chrono::system_clock::now());
+  expiry_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (auto self = weak.lock(); self && !ec) self->expire();
   });
 }
@@ -278,7 +280,7 @@ void ProtocolSession::on_presence(proto::PresenceUpdate& message) {
 
 void ProtocolSession::detach() {
   sink_ = nullptr;
-  expiry_.cancel();
+  if (expiry_) expiry_->cancel();
   depart();
   for (const auto& [doc, version] : subscriptions_) {
     collaboration_.unsubscribe(doc, shared_from_this());

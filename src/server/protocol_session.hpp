@@ -10,7 +10,6 @@
 #include "server/security/address_rate_limiter.hpp"
 #include "server/security/token_bucket.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -97,11 +96,11 @@ class FrameSink {
 class ProtocolSession : public collab::Subscriber,
                         public std::enable_shared_from_this<ProtocolSession> {
  public:
-  // `executor` is the session's loop, where its token's expiry timer runs. `address` is the
+  // `loop` is the session's event loop, where its token's expiry timer runs. `address` is the
   // client's (behind a trusted proxy, the forwarded one), for per-address limits.
-  ProtocolSession(boost::asio::any_io_executor executor, std::size_t loop, std::string client,
-                  collab::Collaboration& collaboration, const ProtocolConfig& config,
-                  Permissions permissions, FrameSink* sink, boost::asio::ip::address address);
+  ProtocolSession(std::size_t loop, std::string client, collab::Collaboration& collaboration,
+                  const ProtocolConfig& config, Permissions permissions, FrameSink* sink,
+                  boost::asio::ip::address address);
 
   // Arms the token's expiry: when it comes, the sink fails with a fatal `unauthorized` and the
   // session leaves every document, whether or not the client sends anything. Call once.
@@ -148,7 +147,8 @@ class ProtocolSession : public collab::Subscriber,
   const ProtocolConfig& config_;
   Permissions permissions_;
   FrameSink* sink_;
-  boost::asio::steady_timer expiry_;
+  // Made when a token with an expiry arrives: a connection without tokens saves the timer.
+  std::unique_ptr<boost::asio::steady_timer> expiry_;
   boost::asio::ip::address address_;
   security::TokenBucket op_bucket_;
   security::TokenBucket presence_bucket_;

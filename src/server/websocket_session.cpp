@@ -165,8 +165,8 @@ void WebSocketSession::on_hello(proto::Hello& hello) {
   auto permissions = environment_.authorize(hello.token ? hello.token : upgrade_token_);
   if (auto* refusal = std::get_if<proto::ErrorMessage>(&permissions)) return fail(*refusal);
   session_ = std::make_shared<ProtocolSession>(
-      ws_.get_executor(), context_.loop, hello.client, environment_.collaboration,
-      environment_.protocol, std::move(std::get<Permissions>(permissions)), this, context_.client);
+      context_.loop, hello.client, environment_.collaboration, environment_.protocol,
+      std::move(std::get<Permissions>(permissions)), this, context_.client);
   session_->start();
   send({}, session_->welcome_frame());
   environment_.metrics.hello(proto::Transport::kWebSocket,
