@@ -623,8 +623,10 @@ void DocumentActor::update_presence(const SubscriberPtr& owner, std::uint64_t ve
     presence_timer_armed_ = true;
     presence_timer_.expires_at(entry.last_broadcast + services_.options.presence_interval);
     presence_timer_.async_wait([this](const boost::system::error_code& ec) {
+      // Aborted only by the actor's destruction (a table stopped at shutdown): `this` is gone.
+      if (ec) return;
       presence_timer_armed_ = false;
-      if (!ec) flush_presence();
+      flush_presence();
     });
   }
 }

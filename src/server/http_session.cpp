@@ -37,6 +37,29 @@ bool is_disconnect(const beast::error_code& ec) {
          ec == http::error::partial_message;
 }
 
+// A session held by a handler that may answer from another loop (or another thread, such as the
+// store's). It is let go of on the session's own loop, so a session is always destroyed there,
+// where its loop's connection set is touched (shedding walks that set).
+class HeldOnLoop {
+ public:
+  HeldOnLoop(std::shared_ptr<HttpSession> session, asio::any_io_executor loop)
+      : session_(std::move(session)), loop_(std::move(loop)) {}
+  HeldOnLoop(const HeldOnLoop&) = default;
+  HeldOnLoop(HeldOnLoop&&) noexcept = default;
+  HeldOnLoop& operator=(const HeldOnLoop&) = delete;
+  HeldOnLoop& operator=(HeldOnLoop&&) = delete;
+  ~HeldOnLoop() {
+    if (session_) asio::post(loop_, [session = std::move(session_)] {});
+  }
+
+  const std::shared_ptr<HttpSession>& session() const { return session_; }
+  const asio::any_io_executor& loop() const { return loop_; }
+
+ private:
+  std::shared_ptr<HttpSession> session_;
+  asio::any_io_executor loop_;
+};
+
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, SessionEnvironment& environment,
@@ -240,14 +263,15 @@ void HttpSession::handle_request() {
   const RequestContext context = context_for(request);
   // The answer may come from another loop; the session waits for it (a handler must answer).
   Responder respond(
-      [self = shared_from_this()](ResponseGenerator response) {
-        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      [held = HeldOnLoop(shared_from_this(), stream_.get_executor())](ResponseGenerator response) {
+        asio::post(held.loop(), [self = held.session(), response = std::move(response)]() mutable {
           self->write(std::move(response));
         });
       },
-      [self = shared_from_this()](Responder::PeerGone gone) {
-        asio::post(self->stream_.get_executor(),
-                   [self, gone = std::move(gone)]() mutable { self->watch_peer(std::move(gone)); });
+      [held = HeldOnLoop(shared_from_this(), stream_.get_executor())](Responder::PeerGone gone) {
+        asio::post(held.loop(), [self = held.session(), gone = std::move(gone)]() mutable {
+          self->watch_peer(std::move(gone));
+        });
       });
   try {
     environment_.router.dispatch(request, context, respond);
