@@ -172,6 +172,9 @@ export async function probeSse(cell, writer, { observeMs, doc }) {
   let liveText = null;
   let buffer = '';
   if (stream !== res) stream.on('error', () => {});  // a stream cut mid-way ends the gzip early
+  // A proxy's idle timeout counts from the last byte it passed (an event or a heartbeat).
+  let lastByteAt = startedAt;
+  res.on('data', () => { lastByteAt = performance.now(); });
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
     buffer += chunk;
@@ -205,7 +208,10 @@ export async function probeSse(cell, writer, { observeMs, doc }) {
   liveSentAt = performance.now();
   writer.edit(doc, liveText).catch(() => {});
   const how = await Promise.race([ended, sleep(Math.max(0, startedAt + observeMs - performance.now())).then(() => null)]);
-  if (how) result.end = { how, afterMs: Math.round(performance.now() - startedAt) };
+  if (how) {
+    const now = performance.now();
+    result.end = { how, afterMs: Math.round(now - startedAt), idleMs: Math.round(now - lastByteAt) };
+  }
   opened.request.destroy();
   return result;
 }
