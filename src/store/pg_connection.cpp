@@ -20,9 +20,7 @@ std::string trimmed(const char* message) {
   return text;
 }
 
-}  // namespace
-
-std::string redact_url(std::string_view url) {
+std::string redact_once(std::string_view url) {
   std::string out(url);
   const auto scheme = out.find("://");
   if (scheme != std::string::npos) {
@@ -40,6 +38,20 @@ std::string redact_url(std::string_view url) {
     const auto value = pos + 9;
     const auto end = out.find('&', value);
     out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  // Each step can expose a spot for the other (a password= value that swallowed an '@', a
+  // user part that hid a password=): repeat until nothing changes (found by redact_url_fuzz).
+  std::string out(url);
+  for (int pass = 0; pass < 64; ++pass) {
+    std::string next = redact_once(out);
+    if (next == out) break;
+    out = std::move(next);
   }
   return out;
 }
