@@ -1,4 +1,5 @@
 #include "server/security/host_policy.hpp"
+#include "server/security/header_text.hpp"
 
 #include <algorithm>
 #include <boost/url/authority_view.hpp>
@@ -11,19 +12,6 @@ namespace {
 
 // Far beyond any real Host header; also keeps Boost.URL's length_error unreachable.
 constexpr std::size_t kMaxHostLength = 2048;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_dns_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
@@ -57,7 +45,7 @@ tandem::Result<HostPolicy, std::string> HostPolicy::parse(const std::vector<std:
   HostPolicy policy;
   policy.enforced_ = enforced;
   for (const std::string& raw : allowed) {
-    std::string_view text = trim(raw);
+    std::string_view text = trim_blanks(raw);
     if (text == "*") {
       policy.any_ = true;
       continue;
@@ -78,7 +66,7 @@ tandem::Result<HostPolicy, std::string> HostPolicy::parse(const std::vector<std:
     }
     const std::string_view name = entry.wildcard ? text.substr(1) : text;
     if (!is_dns_name(name)) return bad();
-    entry.name = lowercase(text);
+    entry.name = ascii_lowercase(text);
     policy.entries_.push_back(std::move(entry));
   }
   return policy;
@@ -86,12 +74,12 @@ tandem::Result<HostPolicy, std::string> HostPolicy::parse(const std::vector<std:
 
 void HostPolicy::add_name(std::string_view name) {
   if (!is_dns_name(name)) return;  // IP literals need no entry
-  entries_.push_back(Entry{lowercase(name), false, std::nullopt});
+  entries_.push_back(Entry{ascii_lowercase(name), false, std::nullopt});
 }
 
 bool HostPolicy::allows(std::string_view host_header) const {
   if (!checks()) return true;
-  host_header = trim(host_header);
+  host_header = trim_blanks(host_header);
   if (host_header.empty()) return true;
   if (host_header.size() > kMaxHostLength) return false;
   const auto parsed = boost::urls::parse_authority(host_header);
@@ -109,7 +97,7 @@ bool HostPolicy::allows(std::string_view host_header) const {
     port = parse_port(authority.port());
     if (!port) return false;
   }
-  const std::string name = lowercase(encoded);
+  const std::string name = ascii_lowercase(encoded);
   if (is_localhost(name)) return true;
   return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& entry) {
     if (entry.port && entry.port != port) return false;

@@ -1,4 +1,5 @@
 #include "server/security/origin_policy.hpp"
+#include "server/security/header_text.hpp"
 
 #include <algorithm>
 #include <boost/url/authority_view.hpp>
@@ -14,19 +15,6 @@ namespace {
 
 // Far beyond any real origin; also keeps Boost.URL's length_error unreachable.
 constexpr std::size_t kMaxOriginLength = 2048;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_dns_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' ||
@@ -57,7 +45,7 @@ std::optional<std::string> host_and_port(const View& view, std::uint16_t default
       if (name.empty() || !std::all_of(name.begin(), name.end(), is_dns_char)) {
         return std::nullopt;
       }
-      host = lowercase(name);
+      host = ascii_lowercase(name);
       break;
     }
     case boost::urls::host_type::ipv4:
@@ -85,7 +73,7 @@ std::optional<std::string> normalize_origin(std::string_view origin, bool allow_
   const auto parsed = boost::urls::parse_absolute_uri(origin);
   if (!parsed) return std::nullopt;
   const boost::urls::url_view& url = *parsed;
-  const std::string scheme = lowercase(url.scheme());
+  const std::string scheme = ascii_lowercase(url.scheme());
   if (scheme != "http" && scheme != "https") return std::nullopt;
   if (!url.has_authority() || url.has_userinfo() || url.has_query() || url.has_fragment()) {
     return std::nullopt;
@@ -98,7 +86,7 @@ std::optional<std::string> normalize_origin(std::string_view origin, bool allow_
 }
 
 std::optional<std::string> request_origin(std::string_view host_header, bool tls) {
-  host_header = trim(host_header);
+  host_header = trim_blanks(host_header);
   if (host_header.empty() || host_header.size() > kMaxOriginLength) return std::nullopt;
   const auto parsed = boost::urls::parse_authority(host_header);
   if (!parsed || parsed->has_userinfo()) return std::nullopt;
@@ -111,7 +99,7 @@ tandem::Result<OriginPolicy, std::string> OriginPolicy::parse(
     const std::vector<std::string>& allowed) {
   OriginPolicy policy;
   for (const std::string& entry : allowed) {
-    const std::string_view text = trim(entry);
+    const std::string_view text = trim_blanks(entry);
     if (text == "*") {
       policy.any_ = true;
       continue;
@@ -137,7 +125,7 @@ OriginPolicy::OriginPolicy(const std::vector<std::string>& allowed) {
 
 bool OriginPolicy::allows(std::string_view origin_header, std::string_view host_header,
                           bool tls) const {
-  origin_header = trim(origin_header);
+  origin_header = trim_blanks(origin_header);
   // No Origin: not a browser, so not a cross-site request a browser was tricked into.
   if (origin_header.empty()) return true;
   const auto origin = normalize_origin(origin_header);
