@@ -88,22 +88,7 @@ void PgStore::write(WriteRequest request) {
 void PgStore::run_writer() {
   std::deque<WriteRequest> batch;
   while (queue_.take(batch, options_.max_batch_ops)) {
-    if (writer_->commit(batch)) {
-      batches_committed_.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      batches_failed_.fetch_add(1, std::memory_order_relaxed);
-    }
-    std::uint64_t committed = 0;
-    std::uint64_t refused = 0;
-    for (const WriteRequest& request : batch) {
-      if (request.result.ok()) {
-        ++committed;
-      } else if (request.result.error().code == ErrorCode::kConflict) {
-        ++refused;
-      }
-    }
-    writes_committed_.fetch_add(committed, std::memory_order_relaxed);
-    writes_refused_.fetch_add(refused, std::memory_order_relaxed);
+    counters_.count(writer_->commit(batch), batch);
     // Only now, after COMMIT returned (synchronous_commit on: the WAL is flushed), may anyone
     // hear "success".
     for (WriteRequest& request : batch) request.done(std::move(request.result));
@@ -135,10 +120,7 @@ std::optional<std::string> PgStore::problem() {
 
 StoreStats PgStore::stats() const {
   StoreStats stats;
-  stats.batches_committed = batches_committed_.load(std::memory_order_relaxed);
-  stats.batches_failed = batches_failed_.load(std::memory_order_relaxed);
-  stats.writes_committed = writes_committed_.load(std::memory_order_relaxed);
-  stats.writes_refused = writes_refused_.load(std::memory_order_relaxed);
+  counters_.read_into(stats);
   return stats;
 }
 

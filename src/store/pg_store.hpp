@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "store/batch_counters.hpp"
 #include "store/document_store.hpp"
 #include "store/group_commit_queue.hpp"
 #include "store/store_stats.hpp"
@@ -66,10 +67,7 @@ class PgStore final : public DocumentStore {
   std::unique_ptr<PgOpLogReader> reader_;  // used only on reader_thread_
   GroupCommitQueue queue_;
 
-  std::atomic<std::uint64_t> batches_committed_{0};
-  std::atomic<std::uint64_t> batches_failed_{0};
-  std::atomic<std::uint64_t> writes_committed_{0};
-  std::atomic<std::uint64_t> writes_refused_{0};
+  BatchCounters counters_;
 
   std::mutex probe_mutex_;
   std::optional<std::string> probe_problem_;  // of the last finished probe

@@ -94,22 +94,7 @@ void SqliteStore::write(WriteRequest request) {
 void SqliteStore::run_writer() {
   std::deque<WriteRequest> batch;
   while (queue_.take(batch, options_.max_batch_ops)) {
-    if (writer_->commit(batch)) {
-      batches_committed_.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      batches_failed_.fetch_add(1, std::memory_order_relaxed);
-    }
-    std::uint64_t committed = 0;
-    std::uint64_t refused = 0;
-    for (const WriteRequest& request : batch) {
-      if (request.result.ok()) {
-        ++committed;
-      } else if (request.result.error().code == ErrorCode::kConflict) {
-        ++refused;
-      }
-    }
-    writes_committed_.fetch_add(committed, std::memory_order_relaxed);
-    writes_refused_.fetch_add(refused, std::memory_order_relaxed);
+    counters_.count(writer_->commit(batch), batch);
     // Only now, after COMMIT returned (the WAL is fsynced), may anyone hear "success".
     for (WriteRequest& request : batch) request.done(std::move(request.result));
     batch.clear();
@@ -133,10 +118,7 @@ void SqliteStore::fold_when_due() {
 
 SqliteStoreStats SqliteStore::stats() const {
   SqliteStoreStats stats;
-  stats.batches_committed = batches_committed_.load(std::memory_order_relaxed);
-  stats.batches_failed = batches_failed_.load(std::memory_order_relaxed);
-  stats.writes_committed = writes_committed_.load(std::memory_order_relaxed);
-  stats.writes_refused = writes_refused_.load(std::memory_order_relaxed);
+  counters_.read_into(stats);
   stats.folds_committed = folds_committed_.load(std::memory_order_relaxed);
   stats.folds_failed = folds_failed_.load(std::memory_order_relaxed);
   return stats;

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "store/batch_counters.hpp"
 #include "store/document_store.hpp"
 #include "store/group_commit_queue.hpp"
 #include "store/store_stats.hpp"
@@ -75,10 +76,7 @@ class SqliteStore final : public DocumentStore {
   std::uint64_t fold_at_;                // unfolded appends that start a fold; writer thread
   GroupCommitQueue queue_;
 
-  std::atomic<std::uint64_t> batches_committed_{0};
-  std::atomic<std::uint64_t> batches_failed_{0};
-  std::atomic<std::uint64_t> writes_committed_{0};
-  std::atomic<std::uint64_t> writes_refused_{0};
+  BatchCounters counters_;
   std::atomic<std::uint64_t> folds_committed_{0};
   std::atomic<std::uint64_t> folds_failed_{0};
 
