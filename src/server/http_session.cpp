@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -49,7 +50,11 @@ class HeldOnLoop {
   HeldOnLoop& operator=(const HeldOnLoop&) = delete;
   HeldOnLoop& operator=(HeldOnLoop&&) = delete;
   ~HeldOnLoop() {
-    if (session_) asio::post(loop_, [session = std::move(session_)] {});
+    if (!session_) return;
+    // On its own loop (the common case) the reference is simply dropped; no post per request.
+    const auto* loop = loop_.target<asio::io_context::executor_type>();
+    if (loop != nullptr && loop->running_in_this_thread()) return;
+    asio::post(loop_, [session = std::move(session_)] {});
   }
 
   const std::shared_ptr<HttpSession>& session() const { return session_; }
