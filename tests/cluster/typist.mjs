@@ -52,6 +52,16 @@ export class Typist {
       options.fetch = (url, init) => this.#fetch(url, init);
     }
     this.client = new TestClient(this.#nextBase(), options);
+    this.sentTimes = new Map();  // seq -> Date.now() when first sent
+    // Each message is stamped with its arrival (not enumerable: never part of its JSON).
+    const messages = this.client.messages;
+    messages.push = (...items) => {
+      const now = Date.now();
+      for (const m of items) {
+        if (m !== null && typeof m === 'object') Object.defineProperty(m, 'receivedAt', { value: now });
+      }
+      return Array.prototype.push.apply(messages, items);
+    };
     this.closed = false;
     open.add(this);
   }
@@ -139,6 +149,7 @@ export class Typist {
     const seq = doc.inflight?.seq ?? seqBefore;
     this.tokens.set(seq, token);
     this.sentAt = { seq, time: Date.now() };
+    this.sentTimes.set(seq, this.sentAt.time);
     await this.settle(seq);
     if (this.reconnectEvery > 0 && this.transport === 'websocket' && seq % this.reconnectEvery === 0) await this.reconnect();
   }
@@ -209,6 +220,19 @@ export class Typist {
     }
     checker.authored(this.doc);
     return checker.problems.map((p) => `${this.name}: ${p}`);
+  }
+
+  // Milliseconds from each op's sending by its author to its arrival here, for the ops of the
+  // given authors (other typists) this client received.
+  deliveryTimes(authors) {
+    const byName = new Map(authors.map((a) => [a.name, a]));
+    const times = [];
+    for (const m of this.client.messages) {
+      if (m.t !== 'op' || m.doc !== this.doc || m.client === this.name) continue;
+      const sent = byName.get(m.client)?.sentTimes.get(m.seq);
+      if (sent !== undefined && m.receivedAt !== undefined) times.push(m.receivedAt - sent);
+    }
+    return times;
   }
 
   close() {
