@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "bus/in_process_bus.hpp"
 #include "collab/collaboration.hpp"
 #include "collab_bench_support.hpp"
 #include "ot/op.hpp"
@@ -174,7 +175,8 @@ void BM_ConfirmedOps(benchmark::State& state) {
     EventLoops loops(kLoops);
     CollabOptions options;
     options.idle_unload = std::chrono::hours(1);
-    Collaboration collaboration(loops.contexts(), *store, options);
+    auto bus = bus::InProcessHub::create()->attach();
+    Collaboration collaboration(loops.contexts(), *store, *bus, options);
     collaboration.start();
 
     std::atomic<bool> stopping{false};

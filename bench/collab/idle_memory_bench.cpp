@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bus/in_process_bus.hpp"
 #include "collab/collaboration.hpp"
 #include "collab_bench_support.hpp"
 #include "ot/op.hpp"
@@ -162,7 +163,8 @@ void BM_IdleDocumentMemory(benchmark::State& state) {
     options.idle_unload = std::chrono::hours(1);  // nothing is unloaded while measuring
     // Quiet: released at the first sweep after loading (sweeps run every 50 ms then).
     options.history_release_after = quiet ? std::chrono::milliseconds(0) : std::chrono::hours(1);
-    Collaboration collaboration(loops.contexts(), *store, options);
+    auto bus = bus::InProcessHub::create()->attach();
+    Collaboration collaboration(loops.contexts(), *store, *bus, options);
     collaboration.start();
     drain(loops.contexts());
     state.ResumeTiming();

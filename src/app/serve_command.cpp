@@ -2,6 +2,7 @@
 
 #include "app/data_directory.hpp"
 #include "app/value_parsers.hpp"
+#include "bus/in_process_bus.hpp"
 #include "collab/collaboration.hpp"
 #include "server/access_control.hpp"
 #include "server/document_routes.hpp"
@@ -148,7 +149,10 @@ int run_serve(const ServeConfig& config) {
   // Declared before every connection's owner, so it outlives them all.
   server::WritePacers pacers(loop_contexts, config.fanout_interval);
 
-  collab::Collaboration collaboration(loop_contexts, *document_store, config.collab);
+  // One node's bus delivers nothing; a cluster's reaches the other nodes (docs/scaling.md).
+  const auto bus_hub = bus::InProcessHub::create();
+  std::unique_ptr<bus::Bus> message_bus = bus_hub->attach();
+  collab::Collaboration collaboration(loop_contexts, *document_store, *message_bus, config.collab);
   collaboration.start();
 
   server::Readiness readiness;
@@ -266,6 +270,7 @@ int run_serve(const ServeConfig& config) {
     downlinks.stop();
     document_store->close();
     collaboration.stop();
+    message_bus->close();
     return 1;
   }
   if (!access->checks_host() && config.allow_hosts.empty()) {
@@ -312,6 +317,7 @@ int run_serve(const ServeConfig& config) {
   }
   document_store->close();
   collaboration.stop();
+  message_bus->close();
   loops.stop();
   spdlog::info("stopped");
   return 0;

@@ -25,6 +25,13 @@ struct CollabOptions {
   std::chrono::milliseconds presence_interval{50};
   // Presence of a client that sends nothing for this long is dropped.
   std::chrono::milliseconds presence_ttl{120'000};
+  // Cluster: presence heard from another node is dropped when that node has not repeated it
+  // for this long (it died); each node repeats its clients' presence every third of it.
+  std::chrono::milliseconds presence_node_ttl{30'000};
+  // Cluster: how often a node compares the heads of its documents with the store, to catch a
+  // node that died between COMMIT and publishing, and while the bus is down.
+  std::chrono::milliseconds head_check_interval{5'000};
+  std::chrono::milliseconds head_check_interval_without_bus{500};
   // Submits one document may have waiting for their turn; more are refused (overloaded) rather
   // than letting one flood delay everyone for minutes.
   std::size_t max_queued_submits = 4096;

@@ -1,5 +1,7 @@
 #include "collab/collaboration.hpp"
 
+#include "collab/rebase.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -13,11 +15,36 @@ namespace tandem::collab {
 namespace asio = boost::asio;
 
 Collaboration::Collaboration(std::vector<asio::io_context*> loops, store::DocumentStore& store,
-                             CollabOptions options)
-    : loops_(std::move(loops)), store_(store), options_(options) {
+                             bus::Bus& bus, CollabOptions options)
+    : loops_(std::move(loops)), store_(store), bus_(bus), options_(options) {
+  const bool cluster = store_.shared();
+  const bool publish = cluster && bus_.shared();
   for (std::size_t i = 0; i < loops_.size(); ++i) {
-    tables_.push_back(std::make_unique<DocumentTable>(LoopServices{i, loops_, store_, options_}));
+    tables_.push_back(std::make_unique<DocumentTable>(LoopServices{
+        i, loops_, store_, options_, bus_, cluster, publish, make_rebase(options_.ot_limits)}));
   }
+  if (!cluster) return;
+  std::vector<DocumentTable*> tables;
+  for (auto& table : tables_) tables.push_back(table.get());
+  head_check_ = std::make_unique<HeadCheck>(
+      loops_, std::move(tables), [this](const std::string& doc) { return loop_of(doc); }, store_,
+      bus_, options_);
+  if (!publish) return;
+  bus_.set_listener(bus::Bus::Listener{
+      [this](std::string_view topic, std::string_view payload) {
+        // On the bus's thread: the document's loop does the rest.
+        on_document_loop(
+            std::string(topic),
+            [doc = std::string(topic), payload = std::string(payload)](DocumentTable& table) {
+              if (DocumentActor* actor = table.find(doc)) {
+                actor->on_bus_message(payload);
+              }
+            });
+      },
+      [this] {
+        // Messages may have been lost while the bus was away.
+        head_check_->check_now();
+      }});
 }
 
 Collaboration::~Collaboration() = default;
@@ -32,9 +59,18 @@ void Collaboration::start() {
     asio::post(*loops_[i],
                [table = tables_[i].get(), interval] { table->start_sweeping(interval); });
   }
+  if (head_check_) head_check_->start();
 }
 
 void Collaboration::stop() {
+  if (head_check_) {
+    std::promise<void> stopped;
+    asio::post(*loops_.front(), [this, &stopped] {
+      head_check_->stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+  }
   std::vector<std::future<void>> done;
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     auto promise = std::make_shared<std::promise<void>>();

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "bus/bus.hpp"
 #include "collab/collab_options.hpp"
 #include "collab/document_actor.hpp"
 #include "collab/document_table.hpp"
+#include "collab/head_check.hpp"
 #include "collab/subscriber.hpp"
 #include "store/document_store.hpp"
 
@@ -20,8 +22,10 @@ namespace tandem::collab {
 // hash of its id) and runs it there. Every method may be called from any thread.
 class Collaboration {
  public:
+  // A shared store (DocumentStore::shared) makes this node one of a cluster: batches rebase at
+  // the head, head checks run, and a shared bus carries commits and presence to other nodes.
   Collaboration(std::vector<boost::asio::io_context*> loops, store::DocumentStore& store,
-                CollabOptions options);
+                bus::Bus& bus, CollabOptions options);
   ~Collaboration();
 
   Collaboration(const Collaboration&) = delete;
@@ -52,6 +56,8 @@ class Collaboration {
   void read(const std::string& doc, std::function<void(DocumentRead)> done);
 
   const CollabOptions& options() const { return options_; }
+  // Head checks run (cluster); null on a single node.
+  const HeadCheck* head_check() const { return head_check_.get(); }
 
  private:
   template <typename Fn>
@@ -59,8 +65,10 @@ class Collaboration {
 
   std::vector<boost::asio::io_context*> loops_;
   store::DocumentStore& store_;
+  bus::Bus& bus_;
   CollabOptions options_;
   std::vector<std::unique_ptr<DocumentTable>> tables_;
+  std::unique_ptr<HeadCheck> head_check_;
 };
 
 }  // namespace tandem::collab

@@ -1,6 +1,7 @@
 #include "collab/document_actor.hpp"
 
 #include "collab/frames.hpp"
+#include "collab/rebase.hpp"
 #include "ot/apply.hpp"
 #include "ot/op_json.hpp"
 #include "ot/transform.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <utility>
 
 namespace tandem::collab {
@@ -17,6 +19,11 @@ namespace tandem::collab {
 namespace asio = boost::asio;
 
 namespace {
+
+// How long a client waits before resending an op the store could not take.
+constexpr std::chrono::milliseconds kStoreRetry{1000};
+// Ops published on the bus in one message at most; a bigger commit publishes its head only.
+constexpr std::size_t kMaxPublishedOpBytes = 64 * 1024;
 
 std::int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -64,9 +71,21 @@ void DocumentActor::load() {
 }
 
 void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
-  auto fail = [this](const std::string& why) {
+  const bool reload = loaded_once_;
+  const std::uint64_t seen = durable_version_;
+  auto fail = [this, reload](const std::string& why) {
     spdlog::error("document {}: cannot load: {}", doc_, why);
     state_ = State::kFailed;
+    if (reload && services_.cluster) {
+      // The shared store is unreachable for a while: subscribers stay and catch up when a head
+      // check (or the next call) loads the document again; queued submits are resent later.
+      for (Submit& submit : std::exchange(submit_queue_, {})) {
+        reject(submit, proto::ErrorCode::kInternal,
+               "the document could not be loaded; resend after retry_ms", kStoreRetry);
+      }
+      for (auto& call : std::exchange(waiting_, {})) call(false);
+      return;
+    }
     // Everyone who waited hears about it; a later call tries to load again.
     auto subscribers = std::exchange(subscribers_, {});
     for (auto& [raw, subscriber] : subscribers) {
@@ -106,9 +125,28 @@ void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
   oldest_retained_ = document.oldest_retained_version;
   last_snapshot_version_ = document.snapshot.version;
   state_ = State::kReady;
+  loaded_once_ = true;
+  if (reload) resync_subscribers(seen);
 
   for (auto& call : std::exchange(waiting_, {})) call(true);
   pump();
+}
+
+void DocumentActor::resync_subscribers(std::uint64_t seen) {
+  if (seen == durable_version_ || subscribers_.empty()) return;
+  const bool from_window = seen < durable_version_ && seen >= history_.start();
+  for (auto& [raw, subscriber] : subscribers_) {
+    if (!from_window) {
+      send_to(subscriber, {snapshot_frame(doc_, durable_version_, text_)});
+      continue;
+    }
+    std::vector<Frame> frames;
+    for (std::uint64_t v = seen; v < durable_version_; ++v) {
+      const AppliedOp& applied = history_.at(v);
+      frames.push_back(op_frame(doc_, v, applied.op, applied.client, applied.seq));
+    }
+    send_to(subscriber, std::move(frames));
+  }
 }
 
 void DocumentActor::run_when_ready(std::function<void(bool loaded)> call) {
@@ -125,6 +163,11 @@ bool DocumentActor::subscribed(const Subscriber* subscriber) const {
 
 void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from,
                               CreationCheck may_create) {
+  subscribe(std::move(subscriber), from, std::move(may_create), false);
+}
+
+void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from,
+                              CreationCheck may_create, bool synced) {
   if (state_ != State::kReady) {
     return run_when_ready([this, subscriber = std::move(subscriber), from,
                            may_create = std::move(may_create)](bool loaded) mutable {
@@ -148,6 +191,16 @@ void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint6
   subscribers_.emplace(subscriber.get(), subscriber);
 
   if (!from) return send_snapshot_and_join(subscriber);
+  if (*from > durable_version_ && services_.cluster && !synced) {
+    // The client saw this version on another node: hear from the store before answering.
+    subscribers_.erase(subscriber.get());
+    known_head_ = std::max(known_head_, *from);
+    after_sync_.push_back(
+        [this, subscriber = std::move(subscriber), from, may_create = std::move(may_create)] {
+          if (!subscriber->departed()) subscribe(subscriber, from, may_create, true);
+        });
+    return pump();
+  }
   if (*from > durable_version_) {
     send_to(subscriber,
             {error_frame(proto::ErrorCode::kVersionAhead,
@@ -280,12 +333,32 @@ void DocumentActor::submit(SubscriberPtr author, std::string client, std::uint64
 }
 
 void DocumentActor::pump() {
-  if (state_ != State::kReady || in_flight_ > 0 || fetching_) return;
-  // Left over by a fetch from the log (a duplicate found there, or appends that finished while
-  // it ran): nothing else would settle it.
-  if (!batch_.empty()) return finish_batch();
-  while (!submit_queue_.empty() && !fetching_) {
-    Submit submit = std::move(submit_queue_.front());
+  if (state_ != State::kReady || in_flight_ > 0 || fetching_ || syncing_) return;
+  // Left over by a fetch from the log (its op, or a duplicate found there): nothing else would
+  // hand it to the store or settle it.
+  if (!batch_.empty()) return flush_batch();
+  if (services_.cluster) {
+    // What other nodes committed goes first: submits transform over it from memory.
+    apply_remote_ops();
+    if (syncing_) return;
+  }
+  // One batch is at most half the window, so it can always be taken back out of the window and
+  // re-applied after ops another node appended first.
+  const std::size_t max_batch = std::max<std::size_t>(1, services_.options.history_window / 2);
+  while (!submit_queue_.empty() && !fetching_ && staged_.size() < max_batch) {
+    Submit& next = submit_queue_.front();
+    // A store read (older ops, or what other nodes appended) needs nothing else in flight.
+    const bool reads_older = next.base < history_.start() && next.base >= oldest_retained_;
+    const bool reads_newer = services_.cluster && next.base > version_ && !next.synced;
+    if ((reads_older || reads_newer) && !batch_.empty()) break;
+    if (reads_newer) {
+      // The client saw a version on another node that this one has not heard of yet.
+      next.synced = true;
+      known_head_ = std::max(known_head_, next.base);
+      start_sync();
+      return;
+    }
+    Submit submit = std::move(next);
     submit_queue_.pop_front();
     if (submit.author && submit.author->departed()) {
       // Nobody is left to hear the outcome; the client resends it (same seq) if it returns.
@@ -300,8 +373,22 @@ void DocumentActor::pump() {
     }
     process(std::move(submit));
   }
-  // A batch of only duplicates or rejections settles at once.
-  if (in_flight_ == 0 && !batch_.empty() && !fetching_) finish_batch();
+  if (fetching_) return;
+  flush_batch();
+}
+
+void DocumentActor::flush_batch() {
+  if (staged_.empty()) {
+    // A batch of only duplicates or rejections settles at once.
+    if (!batch_.empty()) finish_batch();
+    return;
+  }
+  ++in_flight_;
+  services_.store.append_batch(
+      doc_, std::exchange(staged_, {}), services_.rebase,
+      on_loop<store::AppendOutcome>([this](store::Result<store::AppendOutcome> outcome) {
+        on_batch_appended(std::move(outcome));
+      }));
 }
 
 void DocumentActor::reject(const Submit& submit, proto::ErrorCode code, std::string message,
@@ -446,25 +533,72 @@ void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
   batch_.push_back(BatchItem{false, false, version, std::move(submit.author),
                              std::move(submit.client), submit.seq, std::move(transformed),
                              std::move(submit.on_result)});
-  ++in_flight_;
-  services_.store.append(doc_, std::move(stored),
-                         on_loop<void>([this, version](const store::Result<void>& result) {
-                           on_appended(version, result);
-                         }));
+  staged_.push_back(std::move(stored));
 }
 
-void DocumentActor::on_appended(std::uint64_t version, const store::Result<void>& result) {
-  for (BatchItem& item : batch_) {
-    if (item.duplicate || item.version != version) continue;
-    if (result.ok()) {
-      item.durable = true;
-    } else {
-      spdlog::error("document {}: append of version {} failed: {}", doc_, version,
-                    result.error().message);
-      batch_failed_ = true;
-    }
+void DocumentActor::on_batch_appended(store::Result<store::AppendOutcome> outcome) {
+  --in_flight_;
+  if (!outcome.ok()) {
+    spdlog::error("document {}: a batch of {} op(s) was not stored: {}", doc_,
+                  std::count_if(batch_.begin(), batch_.end(),
+                                [](const BatchItem& item) { return !item.duplicate; }),
+                  outcome.error().message);
+    batch_failed_ = true;
+  } else if (!outcome->foreign.empty() && !apply_foreign_before_batch(outcome.value())) {
+    batch_failed_ = true;
+  } else {
+    for (BatchItem& item : batch_) item.durable = !item.duplicate;
+    if (!outcome->appended.empty()) publish(BusOps{std::move(outcome->appended)});
   }
-  if (--in_flight_ == 0 && !fetching_) finish_batch();
+  finish_batch();
+}
+
+bool DocumentActor::apply_foreign_before_batch(const store::AppendOutcome& outcome) {
+  // Memory holds the batch at versions first..; the log has the foreign ops there and the
+  // batch after them. Cross them (rebase.hpp), then rebuild: foreign ops, then the batch.
+  const std::uint64_t first = outcome.foreign.front().version;
+  std::vector<ot::Op> theirs;
+  for (const store::StoredOp& stored : outcome.foreign) {
+    auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+    if (!op.ok()) return false;
+    theirs.push_back(std::move(op.value()));
+  }
+  std::vector<BatchItem*> mine;
+  std::vector<ot::Op> ours;
+  for (BatchItem& item : batch_) {
+    if (item.duplicate) continue;
+    mine.push_back(&item);
+    ours.push_back(item.op);
+  }
+  const std::uint64_t after_foreign = first + theirs.size();
+  if (mine.empty() || mine.front()->version != first || version_ != first + mine.size() ||
+      outcome.appended.size() != mine.size() || outcome.appended.front().version != after_foreign ||
+      !history_.holds(first)) {
+    spdlog::warn("document {}: cannot rebuild a batch rebased over {} op(s); reloading", doc_,
+                 theirs.size());
+    return false;
+  }
+  CrossedOps crossed = cross(std::move(ours), theirs);
+  // A failure here leaves text_ half-updated; the caller reloads the document from the store.
+  for (const ot::Op& op : crossed.theirs_after_mine) {
+    if (!ot::apply(text_, op, services_.options.ot_limits).ok()) return false;
+  }
+  history_.truncate(first);
+  std::uint64_t version = first;
+  for (std::size_t i = 0; i < theirs.size(); ++i, ++version) {
+    const store::StoredOp& stored = outcome.foreign[i];
+    history_.push(AppliedOp{version, stored.client, stored.seq, theirs[i]});
+    broadcast(op_frame(doc_, version, theirs[i], stored.client, stored.seq), nullptr, nullptr);
+    presence_.transform(theirs[i]);
+  }
+  durable_version_ = after_foreign;
+  for (std::size_t i = 0; i < mine.size(); ++i, ++version) {
+    mine[i]->version = version;
+    mine[i]->op = std::move(crossed.mine_after_theirs[i]);
+    history_.push(AppliedOp{version, mine[i]->client, mine[i]->seq, mine[i]->op});
+  }
+  version_ = version;
+  return true;
 }
 
 void DocumentActor::finish_batch() {
@@ -482,14 +616,15 @@ void DocumentActor::finish_batch() {
     if (!item.durable || failed) {
       // Ops after a failed one are refused by the store too (no gaps); none was broadcast.
       failed = true;
+      // Nothing was acknowledged: the client keeps the op and resends it (same seq).
       if (item.author) {
         send_to(item.author,
                 {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
-                             doc_, item.seq)});
+                             doc_, item.seq, kStoreRetry)});
       }
       if (item.on_result) {
         item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, proto::ErrorCode::kInternal,
-                                    "the op could not be stored; resend it"});
+                                    "the op could not be stored; resend it", kStoreRetry});
       }
       continue;
     }
@@ -559,6 +694,159 @@ void DocumentActor::read(std::function<void(DocumentRead)> done) {
     return;
   }
   done(DocumentRead{true, durable_version_, text_.to_string()});
+}
+
+// ---- Cluster ------------------------------------------------------------------------------
+
+bool DocumentActor::idle() const {
+  return state_ == State::kReady && in_flight_ == 0 && batch_.empty() && staged_.empty() &&
+         !fetching_ && !syncing_;
+}
+
+void DocumentActor::on_bus_message(std::string_view payload) {
+  auto message = decode_bus_message(payload, services_.options.ot_limits.max_json_bytes + 4096);
+  if (!message.ok()) {
+    spdlog::warn("document {}: ignored a bus message: {}", doc_, message.error().message);
+    return;
+  }
+  if (auto* ops = std::get_if<BusOps>(&message.value())) {
+    // Far more than a window behind: reading the store once is cheaper than holding them.
+    if (remote_ops_.size() > 4 * services_.options.history_window) remote_ops_.clear();
+    known_head_ = std::max(known_head_, ops->ops.back().version + 1);
+    for (store::StoredOp& op : ops->ops) {
+      if (op.version >= version_) remote_ops_[op.version] = std::move(op);
+    }
+    return pump();
+  }
+  if (const auto* head = std::get_if<BusHead>(&message.value())) {
+    known_head_ = std::max(known_head_, head->head);
+    return pump();
+  }
+  if (auto* presence = std::get_if<BusPresence>(&message.value())) {
+    return on_remote_presence(std::move(*presence));
+  }
+  const auto& gone = std::get<BusGone>(message.value());
+  early_presence_.erase(gone.client);
+  if (presence_.remove(gone.client, nullptr)) broadcast_gone(gone.client, nullptr);
+}
+
+void DocumentActor::catch_up_to(std::uint64_t head) {
+  known_head_ = std::max(known_head_, head);
+  if (state_ == State::kFailed) return load();
+  if (head > durable_version_) pump();
+}
+
+void DocumentActor::apply_remote_ops() {
+  remote_ops_.erase(remote_ops_.begin(), remote_ops_.lower_bound(version_));
+  while (state_ == State::kReady && !remote_ops_.empty() &&
+         remote_ops_.begin()->first == version_) {
+    apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
+  }
+  if (state_ != State::kReady) return;
+  if (!remote_ops_.empty() || known_head_ > version_) return start_sync();
+  for (auto& call : std::exchange(after_sync_, {})) call();
+  for (auto& [client, presence] : std::exchange(early_presence_, {})) {
+    on_remote_presence(std::move(presence));
+  }
+}
+
+void DocumentActor::apply_remote_op(store::StoredOp stored) {
+  auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
+  if (op.ok()) {
+    if (auto applied = ot::apply(text_, op.value(), services_.options.ot_limits); !applied.ok()) {
+      op = applied.error();
+    }
+  }
+  if (!op.ok()) {
+    // The log is the truth and memory disagrees with it: start over from the store.
+    spdlog::error("document {}: op {} from another node does not apply ({}); reloading", doc_,
+                  stored.version, op.error().message);
+    remote_ops_.clear();
+    return load();
+  }
+  broadcast(op_frame(doc_, stored.version, op.value(), stored.client, stored.seq), nullptr,
+            nullptr);
+  presence_.transform(op.value());
+  history_.push(
+      AppliedOp{stored.version, std::move(stored.client), stored.seq, std::move(op.value())});
+  version_ = stored.version + 1;
+  durable_version_ = version_;
+  last_activity_ = Clock::now();
+}
+
+void DocumentActor::start_sync() {
+  if (syncing_) return;
+  syncing_ = true;
+  services_.store.read_ops(
+      doc_, version_, std::numeric_limits<std::uint64_t>::max(),
+      on_loop<std::vector<store::StoredOp>>(
+          [this](store::Result<std::vector<store::StoredOp>> read) {
+            syncing_ = false;
+            if (state_ != State::kReady) return;
+            if (!read.ok()) {
+              // Hints stay unapplied until the store answers again (a head check, the next call).
+              spdlog::warn("document {}: cannot read ops from the store: {}", doc_,
+                           read.error().message);
+              remote_ops_.clear();
+            } else {
+              for (store::StoredOp& op : read.value()) remote_ops_[op.version] = std::move(op);
+              remote_ops_.erase(remote_ops_.begin(), remote_ops_.lower_bound(version_));
+              while (state_ == State::kReady && !remote_ops_.empty() &&
+                     remote_ops_.begin()->first == version_) {
+                apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
+              }
+              // What is left is past the store's head (published after the read, or bogus): later
+              // messages and head checks bring it again.
+              remote_ops_.clear();
+            }
+            known_head_ = version_;
+            for (auto& call : std::exchange(after_sync_, {})) call();
+            if (state_ == State::kReady) pump();
+          }));
+}
+
+void DocumentActor::publish(const BusMessage& message) {
+  if (!services_.publish) return;
+  if (const auto* ops = std::get_if<BusOps>(&message)) {
+    std::size_t bytes = 0;
+    for (const store::StoredOp& op : ops->ops) bytes += op.op_json.size() + op.client.size();
+    if (bytes > kMaxPublishedOpBytes) {
+      return services_.bus.publish(doc_, encode_bus_message(BusHead{ops->ops.back().version + 1}));
+    }
+  }
+  services_.bus.publish(doc_, encode_bus_message(message));
+}
+
+void DocumentActor::on_remote_presence(BusPresence presence) {
+  if (state_ != State::kReady) return;
+  if (presence.version > durable_version_) {
+    // It refers to ops this node has not applied yet: shown once they are.
+    known_head_ = std::max(known_head_, presence.version);
+    early_presence_[presence.client] = std::move(presence);
+    return pump();
+  }
+  const bool in_window = presence.version >= history_.start();
+  const std::uint64_t length = in_window ? length_at(presence.version) : 0;
+  std::vector<ot::Selection>& selections = presence.state.selections;
+  if (!in_window) selections.clear();  // too old to move forward; better none than wrong
+  for (ot::Selection& selection : selections) {
+    selection.anchor = std::min(selection.anchor, length);
+    selection.head = std::min(selection.head, length);
+    for (std::uint64_t v = presence.version; v < durable_version_; ++v) {
+      selection = ot::transform_selection(selection, history_.at(v).op);
+    }
+  }
+  const auto now = Clock::now();
+  PresenceTable::Entry& entry =
+      presence_.update_remote(presence.client, std::move(presence.state), now);
+  broadcast_presence(entry, presence.client, now);
+}
+
+void DocumentActor::publish_presence(PresenceTable::Entry& entry, const std::string& client,
+                                     Clock::time_point now) {
+  if (!services_.publish || !entry.owner) return;
+  entry.last_published = now;
+  publish(BusPresence{client, durable_version_, entry.state});
 }
 
 // ---- Presence -----------------------------------------------------------------------------
@@ -636,6 +924,7 @@ void DocumentActor::broadcast_presence(PresenceTable::Entry& entry, const std::s
   entry.pending = false;
   entry.last_broadcast = now;
   broadcast_except(presence_frame(doc_, client, durable_version_, entry.state), entry.owner.get());
+  publish_presence(entry, client, now);
 }
 
 void DocumentActor::flush_presence() {
@@ -647,20 +936,29 @@ void DocumentActor::flush_presence() {
 
 void DocumentActor::broadcast_gone(const std::string& client, const Subscriber* owner) {
   broadcast_except(presence_gone_frame(doc_, client), owner);
+  // Other nodes hear only of their own clients' departures from this node.
+  if (owner != nullptr) publish(BusGone{client});
 }
 
 bool DocumentActor::sweep(Clock::time_point now) {
   std::vector<std::pair<std::string, const Subscriber*>> quiet;
-  for (const auto& [client, entry] : presence_.entries()) {
-    if (now - entry.last_seen >= services_.options.presence_ttl) {
+  for (auto& [client, entry] : presence_.entries()) {
+    // A remote entry lasts while its node repeats it; a local one while its client speaks.
+    const auto ttl =
+        entry.owner ? services_.options.presence_ttl : services_.options.presence_node_ttl;
+    if (now - entry.last_seen >= ttl) {
       quiet.emplace_back(client, entry.owner.get());
+    } else if (entry.owner &&
+               now - entry.last_published >= services_.options.presence_node_ttl / 3) {
+      publish_presence(entry, client, now);
     }
   }
   for (const auto& [client, owner] : quiet) {
     presence_.remove(client, owner);
     broadcast_gone(client, owner);
   }
-  const bool settled = submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_;
+  const bool settled = submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_ &&
+                       !syncing_ && after_sync_.empty();
   const auto quiet_for = now - last_activity_;
   // A document the store does not have (version 0) costs memory only: a flood of reads or
   // refused subscriptions of new ids must not pile up for idle_unload.
@@ -683,7 +981,7 @@ void DocumentActor::drain() {
 }
 
 bool DocumentActor::settled() const {
-  return submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_ &&
+  return submit_queue_.empty() && batch_.empty() && in_flight_ == 0 && !fetching_ && !syncing_ &&
          store_calls_ == 0;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "bus/bus.hpp"
+#include "collab/bus_message.hpp"
 #include "collab/collab_options.hpp"
 #include "collab/fanout_group.hpp"
 #include "collab/history_window.hpp"
@@ -15,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +32,13 @@ struct LoopServices {
   std::vector<boost::asio::io_context*> loops;  // every loop, to reach subscribers
   store::DocumentStore& store;
   const CollabOptions& options;
+  bus::Bus& bus;
+  // Other nodes append to the store (DESIGN.md §9): a document's head can move without us, so
+  // batches are rebased at the head, and a version ahead of ours means "read the store".
+  bool cluster = false;
+  // The bus reaches other nodes: publish commits and presence, subscribe to documents.
+  bool publish = false;
+  store::Rebase rebase;
   // The server is shutting down: submits not yet started are refused, the rest finish.
   bool draining = false;
 
@@ -79,6 +89,13 @@ class DocumentActor {
   // The durable text and version.
   void read(std::function<void(DocumentRead)> done);
 
+  // Cluster (DESIGN.md §9). A message another node published about this document.
+  void on_bus_message(std::string_view payload);
+  // A head check found the store at `head`: read what this node has not seen.
+  void catch_up_to(std::uint64_t head);
+  // The version subscribers have seen, for head checks.
+  std::uint64_t durable_version() const { return durable_version_; }
+
   // Drops quiet presence and, once the document is quiet, its history window; true when the
   // document has nothing left to do and may be unloaded.
   bool sweep(Clock::time_point now);
@@ -101,6 +118,7 @@ class DocumentActor {
     ot::Op op;
     SubmitCallback on_result;
     CreationCheck may_create;
+    bool synced = false;  // the store was read for a base ahead of this node (cluster)
   };
   // One entry of the batch being made durable, settled in order when the batch completes.
   struct BatchItem {
@@ -116,9 +134,14 @@ class DocumentActor {
 
   void load();
   void on_loaded(store::Result<store::LoadedDocument> loaded);
+  // After a reload, subscribers still at `seen` get what changed since (ops or a snapshot).
+  void resync_subscribers(std::uint64_t seen);
   // Runs `call(true)` once the document is loaded, or `call(false)` if loading fails.
   void run_when_ready(std::function<void(bool loaded)> call);
 
+  // `synced`: the store was read since a version ahead of this node was asked for (cluster).
+  void subscribe(SubscriberPtr subscriber, std::optional<std::uint64_t> from,
+                 CreationCheck may_create, bool synced);
   void send_snapshot_and_join(const SubscriberPtr& subscriber);
   void catch_up_and_join(const SubscriberPtr& subscriber, std::uint64_t from);
   void join(const SubscriberPtr& subscriber);
@@ -127,6 +150,12 @@ class DocumentActor {
   bool drop_subscriber(const SubscriberPtr& subscriber);
 
   void pump();
+  // Hands the staged ops of the batch to the store in one append_batch.
+  void flush_batch();
+  void on_batch_appended(store::Result<store::AppendOutcome> outcome);
+  // Ops other nodes appended before this batch (outcome.foreign): applied in front of it, the
+  // batch's ops moved after them; false when memory cannot be rebuilt (the document reloads).
+  bool apply_foreign_before_batch(const store::AppendOutcome& outcome);
   void process(Submit submit);
   void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older);
   void apply_and_append(Submit submit, ot::Op transformed);
@@ -140,6 +169,18 @@ class DocumentActor {
   // The document's length in code points at `version` (history_.start() <= version <= version_).
   std::uint64_t length_at(std::uint64_t version) const;
   void maybe_snapshot();
+
+  // ---- Cluster ----
+  // Nothing of this node's own is between memory and the store.
+  bool idle() const;
+  // Applies remote ops that continue the document; starts a store read on a gap.
+  void apply_remote_ops();
+  void apply_remote_op(store::StoredOp stored);
+  void start_sync();
+  void on_remote_presence(BusPresence presence);
+  void publish(const BusMessage& message);
+  void publish_presence(PresenceTable::Entry& entry, const std::string& client,
+                        Clock::time_point now);
 
   void broadcast_presence(PresenceTable::Entry& entry, const std::string& client,
                           Clock::time_point now);
@@ -173,12 +214,22 @@ class DocumentActor {
 
   boost::container::deque<Submit> submit_queue_;  // allocates nothing while empty
   std::vector<BatchItem> batch_;
-  std::size_t in_flight_ = 0;  // appends of the current batch not yet confirmed
+  std::vector<store::StoredOp> staged_;  // the batch's ops not yet handed to the store
+  std::size_t in_flight_ = 0;            // store appends of the current batch not yet confirmed
   bool batch_failed_ = false;
   bool fetching_ = false;  // a submit waits for older ops from the store
   std::size_t store_calls_ = 0;
   std::vector<SubscriberPtr> deferred_snapshots_;
   std::vector<std::function<void(DocumentRead)>> deferred_reads_;
+
+  // Cluster: ops other nodes committed, heard on the bus, not yet applied (by version).
+  std::map<std::uint64_t, store::StoredOp> remote_ops_;
+  std::uint64_t known_head_ = 0;  // the highest head heard of (bus, head checks)
+  bool syncing_ = false;          // a store read of what other nodes appended is running
+  std::vector<std::function<void()>> after_sync_;  // calls waiting until this node is current
+  // Presence that refers to a version this node has not applied yet, by client.
+  std::unordered_map<std::string, BusPresence> early_presence_;
+  bool loaded_once_ = false;  // a reload keeps subscribers and catches them up
 
   PresenceTable presence_;
   boost::asio::steady_timer presence_timer_;

@@ -12,7 +12,12 @@ DocumentTable::DocumentTable(LoopServices services)
 
 DocumentActor& DocumentTable::get(const std::string& doc) {
   auto& slot = documents_[doc];
-  if (!slot) slot = std::make_unique<DocumentActor>(doc, services_);
+  if (!slot) {
+    // Before the load starts, so nothing committed after it is missed (head checks cover the
+    // time the broker takes to confirm the subscription).
+    if (services_.publish) services_.bus.subscribe(doc);
+    slot = std::make_unique<DocumentActor>(doc, services_);
+  }
   return *slot;
 }
 
@@ -35,9 +40,19 @@ void DocumentTable::sweep() {
   for (auto& [doc, actor] : documents_) {
     if (actor->sweep(now)) idle.push_back(doc);
   }
-  for (const std::string& doc : idle) documents_.erase(doc);
+  for (const std::string& doc : idle) {
+    documents_.erase(doc);
+    if (services_.publish) services_.bus.unsubscribe(doc);
+  }
   if (!idle.empty()) spdlog::debug("unloaded {} idle document(s)", idle.size());
   start_sweeping(sweep_interval_);
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> DocumentTable::versions() const {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  out.reserve(documents_.size());
+  for (const auto& [doc, actor] : documents_) out.emplace_back(doc, actor->durable_version());
+  return out;
 }
 
 void DocumentTable::drain() {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace tandem::collab {
 
@@ -27,6 +29,8 @@ class DocumentTable {
   // Every document has finished what it started.
   bool settled() const;
   std::size_t size() const { return documents_.size(); }
+  // Each loaded document's id and durable version, for head checks (cluster).
+  std::vector<std::pair<std::string, std::uint64_t>> versions() const;
 
  private:
   void sweep();

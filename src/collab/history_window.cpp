@@ -62,6 +62,17 @@ void HistoryWindow::prepend(std::vector<AppliedOp> older) {
   }
 }
 
+bool HistoryWindow::truncate(std::uint64_t end) {
+  if (end < start() || end > end_) return false;
+  while (end_ > end) {
+    // Unindex before the op goes: the index hashes through ops_.
+    index_.erase(end_ - 1);
+    ops_.pop_back();
+    --end_;
+  }
+  return true;
+}
+
 std::optional<std::uint64_t> HistoryWindow::find(std::string_view client, std::uint64_t seq) const {
   auto found = index_.find(ClientSeq{client, seq});
   if (found == index_.end()) return std::nullopt;

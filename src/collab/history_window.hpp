@@ -44,6 +44,9 @@ class HistoryWindow {
   // then holds up to 4 × capacity ops (the newest of `older` are kept) until it is released;
   // each push still drops one op, so it stays that large while the document is busy.
   void prepend(std::vector<AppliedOp> older);
+  // Drops the newest ops so the window ends at `end`; false (nothing dropped) when the window
+  // does not hold them all. For a batch that must go after ops another node appended first.
+  bool truncate(std::uint64_t end);
 
   // Oldest version held; equals end() when the window is empty.
   std::uint64_t start() const { return end_ - ops_.size(); }

@@ -15,6 +15,17 @@ PresenceTable::Entry& PresenceTable::update(const SubscriberPtr& owner, Presence
   return entry;
 }
 
+PresenceTable::Entry& PresenceTable::update_remote(const std::string& client, PresenceState state,
+                                                   Clock::time_point now) {
+  Entry& entry = entries_[client];
+  // The client moved to another node: its entry here is now that node's.
+  entry.owner = nullptr;
+  entry.state = std::move(state);
+  entry.last_seen = now;
+  entry.pending = true;
+  return entry;
+}
+
 bool PresenceTable::remove(const std::string& client, const Subscriber* owner) {
   auto found = entries_.find(client);
   if (found == entries_.end() || found->second.owner.get() != owner) return false;

@@ -26,16 +26,19 @@ struct PresenceState {
 class PresenceTable {
  public:
   struct Entry {
-    SubscriberPtr owner;
+    SubscriberPtr owner;  // null for a client on another node (heard on the bus)
     PresenceState state;
     Clock::time_point last_seen;
     Clock::time_point last_broadcast;
+    Clock::time_point last_published;  // on the bus, for other nodes (a local owner only)
     // Updated since its last broadcast; goes out when the rate limit allows.
     bool pending = false;
   };
 
   // Records an update; returns the entry so the caller can decide whether to broadcast now.
   Entry& update(const SubscriberPtr& owner, PresenceState state, Clock::time_point now);
+  // The same for a client on another node: no owner here.
+  Entry& update_remote(const std::string& client, PresenceState state, Clock::time_point now);
   // Removes the client's entry if `owner` still owns it; true when something was removed.
   bool remove(const std::string& client, const Subscriber* owner);
   void transform(const ot::Op& op);
