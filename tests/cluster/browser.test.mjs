@@ -3,10 +3,10 @@
 // sees the other's text and cursor, and the store has both texts (issue 17).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, clusterUnavailable } from '../support/cluster.mjs';
+import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { editor, launchBrowser, openEditor, screenshot, shownText, slowFactor, waitSaved, webDir } from '../browser/browser_support.mjs';
 
-describe('cluster: two browsers on two nodes', { skip: clusterUnavailable() ?? false }, () => {
+describe('cluster: two browsers on two nodes', { skip: clusterSkipReason() ?? false }, () => {
   let cluster;
   let browser;
   before(async () => {

@@ -5,7 +5,7 @@
 // converges and nothing acknowledged is lost.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, clusterUnavailable } from '../support/cluster.mjs';
+import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { prng } from '../support/protocol_client.mjs';
 import { Typist, checkConvergence } from './typist.mjs';
 
@@ -26,7 +26,7 @@ function makeTypists(cluster, doc, random) {
   return typists;
 }
 
-describe('cluster: Redis and PostgreSQL failures', { skip: clusterUnavailable() ?? false }, () => {
+describe('cluster: Redis and PostgreSQL failures', { skip: clusterSkipReason() ?? false }, () => {
   let cluster;
   before(async () => { cluster = await Cluster.start({ nginx: false }); });
   after(async () => {

@@ -5,7 +5,7 @@
 // targets are measured by `tandem bench` (BENCHMARKS.md).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, clusterUnavailable } from '../support/cluster.mjs';
+import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { prng } from '../support/protocol_client.mjs';
 import { slowFactor } from '../support/tandem_process.mjs';
 import { Typist, checkConvergence, percentiles } from './typist.mjs';
@@ -13,7 +13,7 @@ import { Typist, checkConvergence, percentiles } from './typist.mjs';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PER_NODE = 8;
 
-describe('cluster: one hot document', { skip: clusterUnavailable() ?? false }, () => {
+describe('cluster: one hot document', { skip: clusterSkipReason() ?? false }, () => {
   let cluster;
   before(async () => { cluster = await Cluster.start({ nginx: false }); });
   after(async () => {

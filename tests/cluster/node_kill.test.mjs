@@ -4,14 +4,14 @@
 // HTTP clients send their next request to the next node) with nothing lost.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, clusterUnavailable } from '../support/cluster.mjs';
+import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { prng } from '../support/protocol_client.mjs';
 import { Typist, checkConvergence } from './typist.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ROUNDS = 20;
 
-describe('cluster: kill -9 of a node under load', { skip: clusterUnavailable() ?? false }, () => {
+describe('cluster: kill -9 of a node under load', { skip: clusterSkipReason() ?? false }, () => {
   let cluster;
   before(async () => { cluster = await Cluster.start({ nginx: false }); });
   after(async () => {

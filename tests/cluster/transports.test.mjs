@@ -6,13 +6,13 @@
 // every acknowledged op is stored exactly once and every stream's versions are contiguous.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cluster, clusterUnavailable } from '../support/cluster.mjs';
+import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { prng } from '../support/protocol_client.mjs';
 import { Typist, checkConvergence } from './typist.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-describe('cluster: every transport, requests spread over the nodes', { skip: clusterUnavailable() ?? false }, () => {
+describe('cluster: every transport, requests spread over the nodes', { skip: clusterSkipReason() ?? false }, () => {
   let cluster;
   before(async () => {
     cluster = await Cluster.start({ nodeArgs: ['--sse-max-lifetime', '1s'] });

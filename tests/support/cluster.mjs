@@ -23,6 +23,13 @@ export function clusterUnavailable() {
   return postgresUnavailable() ?? redisUnavailable() ?? nginxUnavailable();
 }
 
+// Why tests of a working cluster cannot run here, or null: a missing binary, or a tandem built
+// before the bus (issue 17), whose nodes do not deliver each other's ops.
+export function clusterSkipReason() {
+  return clusterUnavailable()
+    ?? (tandemSupports('--bus') ? null : `${tandemBin} has no --bus: nodes cannot deliver each other's ops`);
+}
+
 let helpText = null;
 // Whether this tandem binary has a `serve` flag, e.g. '--bus' (the harness runs before and
 // after the bus lands).
