@@ -258,7 +258,15 @@ export async function checkConvergence(cluster, doc, typists) {
     byKey.set(key, (byKey.get(key) ?? 0) + 1);
   }
   for (const [key, count] of byKey) if (count > 1) problems.push(`${doc}: ${key} stored ${count} times`);
-  const { text, version } = await cluster.readDoc(doc);
+  // The store is the truth; a node may still be delivering the last ops (the bus is a hint,
+  // a head check catches up), so its read is awaited until it reaches the stored head.
+  let read = await cluster.readDoc(doc);
+  const deadline = Date.now() + 30000;
+  while (read.version < stored.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    read = await cluster.readDoc(doc);
+  }
+  const { text, version } = read;
   if (version !== stored.length) problems.push(`${doc}: document at v${version}, ${stored.length} ops stored`);
   for (const typist of typists.filter((t) => t.doc === doc)) {
     await typist.catchUp(version).catch((error) => problems.push(error.message));
