@@ -86,6 +86,21 @@ void append_store_metrics(const store::StoreStats& stats, std::string& out) {
   }
 }
 
+// Head checks of a cluster node (docs/scaling.md) for GET /metrics; nothing on a single node.
+void append_head_check_metrics(const collab::HeadCheck* check, std::string& out) {
+  if (check == nullptr) return;
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP tandem_cluster_head_checks_total Comparisons of the documents served "
+                 "with their heads in the shared store.\n"
+                 "# TYPE tandem_cluster_head_checks_total counter\n"
+                 "tandem_cluster_head_checks_total {}\n"
+                 "# HELP tandem_cluster_documents_behind_total Documents a head check found "
+                 "behind the store: their ops had not arrived over the bus.\n"
+                 "# TYPE tandem_cluster_documents_behind_total counter\n"
+                 "tandem_cluster_documents_behind_total {}\n",
+                 check->checks(), check->behind());
+}
+
 // Every connection costs a descriptor: take all the kernel allows this process (the soft
 // limit is often 1024 while the hard one is far higher).
 void raise_descriptor_limit() {
@@ -235,6 +250,9 @@ int run_serve(const ServeConfig& config) {
                  if (http_server) http_server->append_prometheus(out);
                },
                [&store_stats](std::string& out) { append_store_metrics(store_stats(), out); },
+               [&collaboration](std::string& out) {
+                 append_head_check_metrics(collaboration.head_check(), out);
+               },
                [&address_limiters](std::string& out) {
                  address_limiters.counters.append_prometheus(out);
                }});

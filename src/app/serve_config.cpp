@@ -309,6 +309,20 @@ std::vector<ConfigField> make_fields() {
   fields.push_back(duration_field("presence-ttl",
                                   "Presence of a client that sends nothing this long is dropped.",
                                   TANDEM_MEMBER(collab.presence_ttl)));
+  fields.push_back(duration_field(
+      "presence-node-ttl",
+      "Cluster: presence heard from another node is dropped when that node stops repeating it "
+      "for this long (it died); each node repeats its clients' presence every third of it.",
+      TANDEM_MEMBER(collab.presence_node_ttl)));
+  fields.push_back(duration_field(
+      "head-check-interval",
+      "Cluster: how often a node compares its documents with the store's heads, to catch ops "
+      "whose bus message was lost (a node died between COMMIT and publishing).",
+      TANDEM_MEMBER(collab.head_check_interval)));
+  fields.push_back(
+      duration_field("head-check-interval-without-bus",
+                     "Cluster: the same while the bus is disconnected: delivery then relies on it.",
+                     TANDEM_MEMBER(collab.head_check_interval_without_bus)));
 
   fields.push_back(
       {"auth-secret", "SECRET",
