@@ -52,6 +52,9 @@ describe('cluster: every transport, requests spread over the nodes', { skip: clu
       assert.ok(t.acked.size >= 5, `${t.name} had only ${t.acked.size} ops acknowledged`);
       // The requests really went to every node.
       if (t.bases().length > 1) assert.equal(t.served.size, cluster.nodes.length, `${t.name} used ${[...t.served.keys()]}`);
+      // SSE streams end every second (sse-max-lifetime) and resume elsewhere by Last-Event-ID.
+      if (t.transport === 'sse') assert.ok(t.sseResumes >= 3, `${t.name} resumed its stream ${t.sseResumes} times`);
+      if (t.transport === 'websocket') assert.ok(t.reconnects >= 3, `${t.name} reconnected ${t.reconnects} times`);
     }
     for (const t of typists) t.close();
   });

@@ -44,6 +44,7 @@ export class Typist {
     this.latencies = [];       // ms from sending an op to seeing it acknowledged
     this.resends = 0;
     this.reconnects = 0;
+    this.sseResumes = 0;
     this.problems = [];
     this.scanned = 0;
     const options = { client: name };
@@ -78,6 +79,8 @@ export class Typist {
     const target = new URL(this.#nextBase());
     const rewritten = new URL(url);
     rewritten.host = target.host;
+    // An SSE stream reopened (on whichever node is next) from its last event's id.
+    if (init?.headers?.['Last-Event-ID']) this.sseResumes++;
     const res = await fetch(rewritten, init);
     if (init?.method === 'POST' && res.status === 200) {
       const sent = JSON.parse(init.body);
