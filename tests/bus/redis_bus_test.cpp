@@ -229,6 +229,68 @@ TEST_F(RedisBusTest, UnsubscribeStopsDelivery) {
   EXPECT_EQ(heard_by_a_.messages(), (std::vector<M>{{"doc", "before"}, {"marker", "end"}}));
 }
 
+TEST_F(RedisBusTest, SubscriptionChurnEndsInTheLastStateOfEachTopic) {
+  open_nodes();
+  // Subscribe and unsubscribe in quick succession, without waiting for Redis in between.
+  for (int round = 0; round < 50; ++round) {
+    for (int topic = 0; topic < 10; ++topic) {
+      const std::string name = "doc-" + std::to_string(topic);
+      if ((round + topic) % 3 == 0) {
+        a_->unsubscribe(name);
+      } else {
+        a_->subscribe(name);
+      }
+    }
+  }
+  // Round 49 leaves subscribed the topics with (49 + topic) % 3 != 0: all but 2, 5 and 8.
+  ASSERT_TRUE(a_->wait_settled(patience()));
+  EXPECT_EQ(a_->stats().subscribed_topics, 7u);
+  for (int topic = 0; topic < 10; ++topic) {
+    b_->publish("doc-" + std::to_string(topic), std::to_string(topic));
+  }
+  a_->subscribe("marker");
+  ASSERT_TRUE(a_->wait_settled(patience()));
+  b_->publish("marker", "end");
+  ASSERT_TRUE(heard_by_a_.wait_messages(8));
+  std::vector<std::string> heard;
+  for (const auto& message : heard_by_a_.messages()) heard.push_back(message.payload);
+  EXPECT_EQ(heard, (std::vector<std::string>{"0", "1", "3", "4", "6", "7", "9", "end"}));
+}
+
+TEST_F(RedisBusTest, PublishersOnManyThreadsKeepEachThreadsOrder) {
+  open_nodes();
+  a_->subscribe("doc");
+  ASSERT_TRUE(a_->wait_settled(patience()));
+  constexpr int kThreads = 4;
+  constexpr int kEach = 1000;
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < kThreads; ++t) {
+    publishers.emplace_back([this, t] {
+      for (int i = 0; i < kEach; ++i)
+        b_->publish("doc", std::to_string(t) + ":" + std::to_string(i));
+    });
+  }
+  for (std::thread& publisher : publishers) publisher.join();
+  ASSERT_TRUE(heard_by_a_.wait_messages(kThreads * kEach));
+  std::vector<int> next(kThreads, 0);
+  for (const auto& message : heard_by_a_.messages()) {
+    const auto colon = message.payload.find(':');
+    const int t = std::stoi(message.payload.substr(0, colon));
+    ASSERT_EQ(std::stoi(message.payload.substr(colon + 1)), next[static_cast<std::size_t>(t)]++);
+  }
+}
+
+TEST_F(RedisBusTest, ALargePayloadArrivesWhole) {
+  open_nodes();
+  a_->subscribe("doc");
+  ASSERT_TRUE(a_->wait_settled(patience()));
+  std::string payload(4u << 20, 'x');
+  for (std::size_t i = 0; i < payload.size(); i += 4097) payload[i] = static_cast<char>(i % 251);
+  b_->publish("doc", payload);
+  ASSERT_TRUE(heard_by_a_.wait_messages(1));
+  EXPECT_TRUE(heard_by_a_.messages()[0].payload == payload);
+}
+
 TEST_F(RedisBusTest, ABurstOfTenThousandArrivesComplete_InOrder) {
   open_nodes();
   a_->subscribe("hot");
