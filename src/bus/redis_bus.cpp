@@ -129,7 +129,11 @@ bool RedisBus::wait_settled(std::chrono::milliseconds timeout) {
     });
   }
   if (settled.wait_for(timeout) != std::future_status::ready) return false;
-  return settled.get();
+  try {
+    return settled.get();
+  } catch (const std::future_error&) {
+    return false;  // closed before the bus thread got to it
+  }
 }
 
 // ---- The bus thread ----
@@ -157,7 +161,17 @@ void RedisBus::attempt() {
                                    "cannot resolve " + address_.host + ": " + ec.message());
                               return;
                             }
-                            connect_to(results.begin()->endpoint().address().to_string());
+                            // IPv4 first, as hiredis itself would: "localhost" often lists ::1
+                            // first while Redis
+                            // listens on 127.0.0.1 only.
+                            auto chosen = results.begin();
+                            for (auto it = results.begin(); it != results.end(); ++it) {
+                              if (it->endpoint().address().is_v4()) {
+                                chosen = it;
+                                break;
+                              }
+                            }
+                            connect_to(chosen->endpoint().address().to_string());
                           });
 }
 

@@ -401,6 +401,14 @@ TEST_F(RedisBusTest, AFrozenRedisIsDetectedAndCloseDoesNotHang) {
   redis_.thaw();
 }
 
+TEST_F(RedisBusTest, AHostNameIsResolvedToTheAddressRedisListensOn) {
+  // The test server listens on 127.0.0.1 only; "localhost" may list ::1 first.
+  a_ = open_bus(options_for("redis://localhost:" + std::to_string(redis_.port()) + "/0"),
+                heard_by_a_);
+  ASSERT_TRUE(a_);
+  EXPECT_TRUE(a_->stats().connected);
+}
+
 TEST_F(RedisBusTest, APasswordInTheUrlIsSentWithAuth) {
   RedisTestServer guarded("s3cret:with@odd/chars");
   std::string error;
