@@ -189,9 +189,8 @@ std::vector<ConfigField> make_fields() {
        "Put before every Redis channel name (a channel is prefix + document id), so deployments "
        "sharing one Redis do not hear each other.",
        [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
-         if (text.size() > 64 || !std::all_of(text.begin(), text.end(), [](char ch) {
-               return ch > ' ' && ch < 0x7F;
-             })) {
+         if (text.size() > 64 || !std::all_of(text.begin(), text.end(),
+                                              [](char ch) { return ch > ' ' && ch < 0x7F; })) {
            return "expected at most 64 printable ASCII characters without spaces";
          }
          c.bus_prefix = std::string(text);
