@@ -264,14 +264,16 @@ TEST_F(RedisBusTest, PublishersOnManyThreadsKeepEachThreadsOrder) {
   constexpr int kThreads = 4;
   constexpr int kEach = 1000;
   std::vector<std::thread> publishers;
+  publishers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     publishers.emplace_back([this, t] {
-      for (int i = 0; i < kEach; ++i)
+      for (int i = 0; i < kEach; ++i) {
         b_->publish("doc", std::to_string(t) + ":" + std::to_string(i));
+      }
     });
   }
   for (std::thread& publisher : publishers) publisher.join();
-  ASSERT_TRUE(heard_by_a_.wait_messages(kThreads * kEach));
+  ASSERT_TRUE(heard_by_a_.wait_messages(std::size_t{kThreads} * kEach));
   std::vector<int> next(kThreads, 0);
   for (const auto& message : heard_by_a_.messages()) {
     const auto colon = message.payload.find(':');

@@ -120,6 +120,7 @@ bool RedisTestServer::start(std::string& error) {
       argv.push_back(password_);
     }
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (std::string& arg : argv) args.push_back(arg.data());
     args.push_back(nullptr);
     pid_t pid = 0;
