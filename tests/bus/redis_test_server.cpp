@@ -158,8 +158,12 @@ bool RedisTestServer::answers_ping() const {
       if (auth != nullptr) freeReplyObject(auth);
     }
     if (ok) {
-      auto* reply = static_cast<redisReply*>(redisCommand(context, "PING"));
-      ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+      // Ours, not another test's server that took the port first: INFO names its process.
+      auto* reply = static_cast<redisReply*>(redisCommand(context, "INFO server"));
+      ok =
+          reply != nullptr && reply->type == REDIS_REPLY_STRING &&
+          std::string(reply->str, reply->len).find("process_id:" + std::to_string(pid_) + "\r\n") !=
+              std::string::npos;
       if (reply != nullptr) freeReplyObject(reply);
     }
   }

@@ -34,6 +34,7 @@ class RedisTestServer {
   [[nodiscard]] std::string url() const;
 
  private:
+  // True once the server started here answers (INFO server names our process).
   bool answers_ping() const;
 
   std::string password_;

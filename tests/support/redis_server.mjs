@@ -41,18 +41,20 @@ export async function freePort() {
   throw new Error('no free port found in 20000-31999');
 }
 
-// True when something on the port answers PING with +PONG.
-function answersPing(port) {
+// True when the redis-server with this PID answers on the port (INFO server names its process:
+// not another test's server that took the port first).
+function answersAsProcess(port, pid) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let reply = '';
     const done = (ok) => { socket.destroy(); resolve(ok); };
     socket.setTimeout(1000, () => done(false));
     socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (d) => {
       reply += d;
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.includes(`process_id:${pid}\r\n`)) done(true);
+      else if (reply.startsWith('-') || reply.length > 65536) done(false);
     });
   });
 }
@@ -75,7 +77,7 @@ export class RedisServer {
   get url() { return `redis://127.0.0.1:${this.port}`; }
   get running() { return this.child !== null; }
 
-  // Starts the process on this.port (again, after kill()); resolves once it answers PING.
+  // Starts the process on this.port (again, after kill()); resolves once it answers.
   async startProcess() {
     const binary = redisServerBinary();
     const deadline = Date.now() + 20000 * slowFactor;
@@ -86,7 +88,7 @@ export class RedisServer {
       const exited = new Promise((resolve) => child.once('exit', () => resolve(true)));
       this.child = child;
       while (Date.now() < deadline) {
-        if (await answersPing(this.port)) return;
+        if (await answersAsProcess(this.port, child.pid)) return;
         if (await Promise.race([exited, sleep(50).then(() => false)])) break;
       }
       await this.kill();
