@@ -25,7 +25,8 @@ class RedisConnection {
  public:
   struct Events {
     std::function<void()> ready;
-    // Connecting failed or the connection is gone; at most once, and never after the destructor.
+    // Connecting failed or the connection is gone; at most once. Never reported by the
+    // destructor, but one posted just before it may still run: owners tell stale events apart.
     std::function<void(std::string reason)> lost;
     // A pub/sub reply (message, subscribe, unsubscribe), called from inside hiredis.
     std::function<void(const redisReply& reply)> push;
