@@ -7,6 +7,8 @@ find_package(SQLite3 REQUIRED)
 # libpq (Debian libpq-dev) for the PostgreSQL store; pipeline mode needs libpq 14.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq>=14)
+# hiredis (Debian libhiredis-dev) for the Redis bus; Debian 12 ships 0.14.1, whose async API it uses.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
 find_package(ZLIB REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)

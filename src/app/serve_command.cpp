@@ -3,6 +3,7 @@
 #include "app/data_directory.hpp"
 #include "app/value_parsers.hpp"
 #include "bus/in_process_bus.hpp"
+#include "bus/redis_bus.hpp"
 #include "collab/collaboration.hpp"
 #include "server/access_control.hpp"
 #include "server/document_routes.hpp"
@@ -101,6 +102,38 @@ void append_head_check_metrics(const collab::HeadCheck* check, std::string& out)
                  check->checks(), check->behind());
 }
 
+// The bus's counters (BusStats) for GET /metrics; a node alone reports a connected, idle bus.
+void append_bus_metrics(const bus::BusStats& stats, std::string& out) {
+  struct Metric {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::uint64_t value;
+  };
+  const Metric metrics[] = {
+      {"tandem_bus_connected", "gauge",
+       "1 while the bus reaches its broker (Redis), 0 while publications are dropped.",
+       stats.connected ? 1u : 0u},
+      {"tandem_bus_published_total", "counter", "Messages handed to the broker.", stats.published},
+      {"tandem_bus_publish_dropped_total", "counter",
+       "Messages dropped because the broker was unreachable or too far behind.",
+       stats.publish_dropped},
+      {"tandem_bus_received_total", "counter", "Messages from other nodes delivered here.",
+       stats.received},
+      {"tandem_bus_disconnects_total", "counter", "Times the connection to the broker was lost.",
+       stats.disconnects},
+      {"tandem_bus_reconnects_total", "counter",
+       "Times the bus came back after an outage (each one triggers a check of heads).",
+       stats.reconnects},
+      {"tandem_bus_subscribed_topics", "gauge", "Documents this node listens to on the bus.",
+       stats.subscribed_topics},
+  };
+  for (const Metric& metric : metrics) {
+    fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n",
+                   metric.name, metric.help, metric.type, metric.value);
+  }
+}
+
 // Every connection costs a descriptor: take all the kernel allows this process (the soft
 // limit is often 1024 while the hard one is far higher).
 void raise_descriptor_limit() {
@@ -157,6 +190,23 @@ int run_serve(const ServeConfig& config) {
     document_store = std::move(opened.value());
   }
 
+  // DESIGN.md §9: a node alone has a hub of one end (it hears nobody); the nodes of a cluster
+  // hear each other through Redis, which may be down now: the node serves anyway.
+  std::shared_ptr<bus::InProcessHub> bus_hub;  // kept alive for the node alone's end
+  std::unique_ptr<bus::Bus> node_bus;
+  if (config.bus.empty()) {
+    bus_hub = bus::InProcessHub::create();
+    node_bus = bus_hub->attach();
+  } else {
+    auto opened = bus::RedisBus::open(bus::RedisBusOptions{config.bus, config.bus_prefix});
+    if (!opened.ok()) {
+      spdlog::error("cannot open the bus: {}", opened.error());
+      document_store->close();
+      return 1;
+    }
+    node_bus = std::move(opened).value();
+  }
+
   server::EventLoopPool loops(loop_count(config.threads));
   std::vector<asio::io_context*> loop_contexts;
   for (std::size_t i = 0; i < loops.size(); ++i) loop_contexts.push_back(&loops.loop(i));
@@ -164,10 +214,7 @@ int run_serve(const ServeConfig& config) {
   // Declared before every connection's owner, so it outlives them all.
   server::WritePacers pacers(loop_contexts, config.fanout_interval);
 
-  // One node's bus delivers nothing; a cluster's reaches the other nodes (docs/scaling.md).
-  const auto bus_hub = bus::InProcessHub::create();
-  std::unique_ptr<bus::Bus> message_bus = bus_hub->attach();
-  collab::Collaboration collaboration(loop_contexts, *document_store, *message_bus, config.collab);
+  collab::Collaboration collaboration(loop_contexts, *document_store, *node_bus, config.collab);
   collaboration.start();
 
   server::Readiness readiness;
@@ -253,6 +300,7 @@ int run_serve(const ServeConfig& config) {
                [&collaboration](std::string& out) {
                  append_head_check_metrics(collaboration.head_check(), out);
                },
+               [&node_bus](std::string& out) { append_bus_metrics(node_bus->stats(), out); },
                [&address_limiters](std::string& out) {
                  address_limiters.counters.append_prometheus(out);
                }});
@@ -288,7 +336,7 @@ int run_serve(const ServeConfig& config) {
     downlinks.stop();
     document_store->close();
     collaboration.stop();
-    message_bus->close();
+    node_bus->close();
     return 1;
   }
   if (!access->checks_host() && config.allow_hosts.empty()) {
@@ -335,7 +383,8 @@ int run_serve(const ServeConfig& config) {
   }
   document_store->close();
   collaboration.stop();
-  message_bus->close();
+  // After the documents: nothing publishes or listens any more.
+  node_bus->close();
   loops.stop();
   spdlog::info("stopped");
   return 0;

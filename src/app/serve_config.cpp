@@ -1,9 +1,11 @@
 #include "app/serve_config.hpp"
 
 #include "app/value_parsers.hpp"
+#include "bus/redis_url.hpp"
 #include "server/security/access_token.hpp"
 #include "store/pg_connection.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 
@@ -167,6 +169,34 @@ std::vector<ConfigField> make_fields() {
        },
        // Without its password, like auth-secret: printed configs end up in logs and tickets.
        [](const ServeConfig& c) { return store::redact_url(c.store); }});
+  fields.push_back(
+      {"bus", "URL",
+       "Cross-node notifications: empty for one node alone, or redis://HOST:PORT for a cluster "
+       "sharing one store (redis://:PASSWORD@HOST:PORT sends AUTH). Redis may be down at start: "
+       "the node serves anyway and connects when it comes up.",
+       [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+         if (!text.empty()) {
+           auto address = bus::parse_redis_url(text);
+           if (!address.ok()) return address.error();
+         }
+         c.bus = std::string(text);
+         return std::nullopt;
+       },
+       // Without its password, like store.
+       [](const ServeConfig& c) { return bus::redact_redis_url(c.bus); }});
+  fields.push_back(
+      {"bus-prefix", "TEXT",
+       "Put before every Redis channel name (a channel is prefix + document id), so deployments "
+       "sharing one Redis do not hear each other.",
+       [](ServeConfig& c, std::string_view text) -> std::optional<std::string> {
+         if (text.size() > 64 || !std::all_of(text.begin(), text.end(),
+                                              [](char ch) { return ch > ' ' && ch < 0x7F; })) {
+           return "expected at most 64 printable ASCII characters without spaces";
+         }
+         c.bus_prefix = std::string(text);
+         return std::nullopt;
+       },
+       [](const ServeConfig& c) { return c.bus_prefix; }});
   fields.push_back({"static-dir", "DIR",
                     "Directory of the demo page and client bundle (default: web/ next to the "
                     "tandem binary).",

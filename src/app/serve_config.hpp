@@ -27,6 +27,9 @@ struct ServeConfig {
   std::filesystem::path data_dir = "tandem-data";
   // Empty: SQLite at <data_dir>/tandem.db. Else a postgres:// or postgresql:// URL (PgStore).
   std::string store;
+  // Empty: the in-process bus of a node alone. Else a redis:// URL (RedisBus, docs/bus.md).
+  std::string bus;
+  std::string bus_prefix = "tandem:";
   // Empty: the `web` folder next to the tandem binary, where the build puts the demo.
   std::filesystem::path static_dir;
   std::size_t threads = 0;

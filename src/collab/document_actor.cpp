@@ -84,6 +84,8 @@ void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
                "the document could not be loaded; resend after retry_ms", kStoreRetry);
       }
       for (auto& call : std::exchange(waiting_, {})) call(false);
+      // Reads answer with an error now; subscriptions try to load again.
+      for (auto& call : std::exchange(after_sync_, {})) call();
       return;
     }
     // Everyone who waited hears about it; a later call tries to load again.
@@ -689,6 +691,15 @@ void DocumentActor::read(std::function<void(DocumentRead)> done) {
       done(DocumentRead{});
     });
   }
+  if (services_.cluster) {
+    // Memory may lag what other nodes committed: read the store's head first.
+    sync_wanted_ = true;
+    after_sync_.push_back([this, done = std::move(done)] {
+      if (state_ != State::kReady) return done(DocumentRead{});
+      done(DocumentRead{true, durable_version_, text_.to_string()});
+    });
+    return pump();
+  }
   if (in_flight_ > 0 || !batch_.empty()) {
     deferred_reads_.push_back(std::move(done));
     return;
@@ -697,11 +708,6 @@ void DocumentActor::read(std::function<void(DocumentRead)> done) {
 }
 
 // ---- Cluster ------------------------------------------------------------------------------
-
-bool DocumentActor::idle() const {
-  return state_ == State::kReady && in_flight_ == 0 && batch_.empty() && staged_.empty() &&
-         !fetching_ && !syncing_;
-}
 
 void DocumentActor::on_bus_message(std::string_view payload) {
   auto message = decode_bus_message(payload, services_.options.ot_limits.max_json_bytes + 4096);
@@ -743,7 +749,7 @@ void DocumentActor::apply_remote_ops() {
     apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
   }
   if (state_ != State::kReady) return;
-  if (!remote_ops_.empty() || known_head_ > version_) return start_sync();
+  if (!remote_ops_.empty() || known_head_ > version_ || sync_wanted_) return start_sync();
   for (auto& call : std::exchange(after_sync_, {})) call();
   for (auto& [client, presence] : std::exchange(early_presence_, {})) {
     on_remote_presence(std::move(presence));
@@ -777,11 +783,14 @@ void DocumentActor::apply_remote_op(store::StoredOp stored) {
 void DocumentActor::start_sync() {
   if (syncing_) return;
   syncing_ = true;
+  sync_wanted_ = false;
   services_.store.read_ops(
       doc_, version_, std::numeric_limits<std::uint64_t>::max(),
       on_loop<std::vector<store::StoredOp>>(
           [this](store::Result<std::vector<store::StoredOp>> read) {
             syncing_ = false;
+            // Waiting calls stay for the next load, which ends in pump() and so here or in
+            // apply_remote_ops().
             if (state_ != State::kReady) return;
             if (!read.ok()) {
               // Hints stay unapplied until the store answers again (a head check, the next call).

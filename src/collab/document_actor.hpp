@@ -171,8 +171,6 @@ class DocumentActor {
   void maybe_snapshot();
 
   // ---- Cluster ----
-  // Nothing of this node's own is between memory and the store.
-  bool idle() const;
   // Applies remote ops that continue the document; starts a store read on a gap.
   void apply_remote_ops();
   void apply_remote_op(store::StoredOp stored);
@@ -226,6 +224,7 @@ class DocumentActor {
   std::map<std::uint64_t, store::StoredOp> remote_ops_;
   std::uint64_t known_head_ = 0;  // the highest head heard of (bus, head checks)
   bool syncing_ = false;          // a store read of what other nodes appended is running
+  bool sync_wanted_ = false;      // a read of the store's head is asked for (cluster GET)
   std::vector<std::function<void()>> after_sync_;  // calls waiting until this node is current
   // Presence that refers to a version this node has not applied yet, by client.
   std::unordered_map<std::string, BusPresence> early_presence_;

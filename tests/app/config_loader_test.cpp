@@ -142,6 +142,40 @@ TEST_F(ConfigLoaderTest, PrintedConfigLoadsBackToTheSameValues) {
   EXPECT_EQ(format_as_toml(load_serve_config(reloaded)), format_as_toml(config));
 }
 
+TEST_F(ConfigLoaderTest, BusFromEachSourceWithItsPrefix) {
+  EXPECT_EQ(load_serve_config(ConfigSources{}).bus, "");
+  EXPECT_EQ(load_serve_config(ConfigSources{}).bus_prefix, "tandem:");
+  ConfigSources sources = sources_with_env({{"TANDEM_BUS", "redis://cache:6379"}});
+  sources.file = write_file("bus = \"redis://file:1\"\nbus-prefix = \"staging:\"\n");
+  ServeConfig config = load_serve_config(sources);
+  EXPECT_EQ(config.bus, "redis://cache:6379");
+  EXPECT_EQ(config.bus_prefix, "staging:");
+  sources.flags = {{"bus", "redis://:pw@flag:2/0"}, {"bus-prefix", "prod:"}};
+  config = load_serve_config(sources);
+  EXPECT_EQ(config.bus, "redis://:pw@flag:2/0");
+  EXPECT_EQ(config.bus_prefix, "prod:");
+}
+
+TEST_F(ConfigLoaderTest, BadBusUrlOrPrefixIsRefused) {
+  ConfigSources sources;
+  sources.flags = {{"bus", "http://cache:6379"}};
+  EXPECT_NE(error_of(sources).find("flag --bus: expected a redis://HOST:PORT URL"),
+            std::string::npos);
+  sources.flags = {{"bus", "redis://cache:70000"}};
+  EXPECT_NE(error_of(sources).find("1 to 65535"), std::string::npos);
+  sources.flags = {{"bus-prefix", "has space:"}};
+  EXPECT_NE(error_of(sources).find("flag --bus-prefix: expected at most 64 printable"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoaderTest, PrintedConfigHidesTheBusPassword) {
+  ConfigSources sources;
+  sources.flags = {{"bus", "redis://:hunter2@cache:6379"}};
+  const std::string printed = format_as_toml(load_serve_config(sources));
+  EXPECT_NE(printed.find("bus = \"redis://cache:6379\""), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("hunter2"), std::string::npos) << printed;
+}
+
 TEST(EnvironmentName, UppercasesAndReplacesDashes) {
   EXPECT_EQ(environment_name("max-body-bytes"), "TANDEM_MAX_BODY_BYTES");
   EXPECT_EQ(environment_name("listen"), "TANDEM_LISTEN");

@@ -1,5 +1,5 @@
 // A Tandem cluster for tests (issue 17, docs/scaling.md): a throwaway PostgreSQL
-// (postgres.mjs), a throwaway Redis (redis.mjs), N `tandem serve` nodes on fixed free ports,
+// (postgres.mjs), a throwaway Redis (redis_server.mjs), N `tandem serve` nodes on fixed free ports,
 // each with its own --data directory, `--store postgres://...` and `--bus redis://...`, and
 // nginx in round-robin in front, configured by deploy/cluster/nginx.conf (the operators' file,
 // placeholders filled in). Helpers kill and restart nodes on their ports, stop and start
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { freePort, waitForPort } from './free_port.mjs';
 import { NginxProcess, fillTemplate, nginxUnavailable } from './nginx.mjs';
 import { PostgresServer, pgBinDir, postgresUnavailable } from './postgres.mjs';
-import { RedisServer, redisUnavailable } from './redis.mjs';
+import { RedisServer, redisUnavailable } from './redis_server.mjs';
 import { TandemServer, makeTempDir, repoRoot, slowFactor, tandemBin } from './tandem_process.mjs';
 import { request } from './http_client.mjs';
 
@@ -177,7 +177,8 @@ export class Cluster {
   async stopPostgres() { await this.postgres.stopProcess(); }
   async startPostgres() { await this.postgres.startProcess(); }
   async killRedis() { await this.redis.kill(); }
-  async restartRedis() { await this.redis.restart(); }
+  // Back on the same port, as an operator's restart would do.
+  async restartRedis() { await this.redis.startProcess(); }
 
   // The rows of a query, each an array of strings, run by psql against the cluster's database.
   sql(query) {
@@ -224,7 +225,7 @@ export class Cluster {
       node.logs.forEach((server, k) => parts.push(`--- node ${node.index} (run ${k + 1}) ---\n${server.log}`));
     }
     if (this.proxy) parts.push(`--- nginx ---\n${this.proxy.errorLog()}`);
-    if (this.redis) parts.push(`--- redis ---\n${this.redis.log}`);
+    if (this.redis) parts.push(`--- redis ---\n${this.redis.log()}`);
     return parts.join('\n');
   }
 
@@ -246,7 +247,7 @@ export class Cluster {
     const kill = (pid, signal = 'SIGKILL') => { try { if (pid) process.kill(pid, signal); } catch { /* gone */ } };
     if (this.proxy) kill(-this.proxy.pid);
     for (const node of this.nodes) if (node.server) kill(node.server.pid);
-    if (this.redis?.running) kill(this.redis.pid);
+    if (this.redis?.child) kill(this.redis.child.pid);
     if (this.postgres) {
       try {
         const pid = Number(readFileSync(path.join(this.postgres.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
