@@ -47,7 +47,11 @@ describe('cluster: Redis and PostgreSQL failures', { skip: clusterSkipReason() ?
     const crossedBefore = watcher.deliveryTimes(others).length;
     await sleep(4000);
     const crossedDuring = watcher.deliveryTimes(others).length - crossedBefore;
+    // Every node noticed, and comes back to the bus by itself once Redis is back.
+    for (const n of cluster.nodes) await cluster.waitMetric(n.index, 'tandem_bus_connected', (v) => v === 0);
     await cluster.restartRedis();
+    for (const n of cluster.nodes) await cluster.waitMetric(n.index, 'tandem_bus_connected', (v) => v === 1);
+    for (const n of cluster.nodes) assert.ok(await cluster.metric(n.index, 'tandem_bus_reconnects_total') >= 1);
     await sleep(3000);
     await Promise.all(typists.map((t) => t.stop()));
     const { problems, version } = await checkConvergence(cluster, 'redis-down', typists);

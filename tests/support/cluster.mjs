@@ -205,6 +205,24 @@ export class Cluster {
     return res.json;
   }
 
+  // The value of an unlabelled metric of node `index` (GET /metrics), or null when absent.
+  async metric(index, name) {
+    const res = await request(`${this.nodeUrl(index)}/metrics`);
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.body);
+    return match ? Number(match[1]) : null;
+  }
+
+  // Polls a metric of node `index` until predicate(value) holds; resolves the value.
+  async waitMetric(index, name, predicate, timeoutMs = 30000 * slowFactor) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await this.metric(index, name).catch(() => null);
+      if (predicate(value)) return value;
+      if (Date.now() > deadline) throw new Error(`node ${index}: ${name} stayed ${value}`);
+      await sleep(100);
+    }
+  }
+
   // Polls /readyz of node `index` until it answers `status` (each call reports the previous
   // probe, so one answer is not enough); resolves the last answer.
   async waitReady(index, status = 200, timeoutMs = 60000 * slowFactor) {
