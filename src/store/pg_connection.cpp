@@ -12,6 +12,7 @@ namespace {
 
 constexpr unsigned int kInt8Oid = 20;
 constexpr unsigned int kByteaOid = 17;
+constexpr unsigned int kByteaArrayOid = 1001;
 constexpr int kBinary = 1;
 
 std::string trimmed(const char* message) {
@@ -71,6 +72,31 @@ PgParams& PgParams::int64(std::int64_t value) {
 PgParams& PgParams::bytes(std::string_view value) {
   values_.emplace_back(value);
   types_.push_back(kByteaOid);
+  return *this;
+}
+
+PgParams& PgParams::bytes_array(const std::vector<std::string>& values) {
+  std::string out;
+  const auto put_int32 = [&out](std::uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<char>((value >> shift) & 0xFFu));
+    }
+  };
+  // Header: dimensions, has-nulls flag, element type; then per dimension its length and lower
+  // bound; then each element as its length and bytes. An empty array has no dimension.
+  put_int32(values.empty() ? 0 : 1);
+  put_int32(0);
+  put_int32(kByteaOid);
+  if (!values.empty()) {
+    put_int32(static_cast<std::uint32_t>(values.size()));
+    put_int32(1);
+  }
+  for (const std::string& value : values) {
+    put_int32(static_cast<std::uint32_t>(value.size()));
+    out += value;
+  }
+  values_.push_back(std::move(out));
+  types_.push_back(kByteaArrayOid);
   return *this;
 }
 

@@ -25,6 +25,8 @@ class PgParams {
   PgParams& int64(std::int64_t value);
   PgParams& uint64(std::uint64_t value) { return int64(static_cast<std::int64_t>(value)); }
   PgParams& bytes(std::string_view value);
+  // A one-dimensional bytea[] (for `= ANY($n)`), in PostgreSQL's binary array format.
+  PgParams& bytes_array(const std::vector<std::string>& values);
 
  private:
   friend class PgConnection;

@@ -10,6 +10,9 @@
 
 namespace tandem::store {
 
+// Appends the rows of an ops query (version, client, seq, op, time_ms) to `out`.
+void read_op_rows(const PgResult& rows, std::vector<StoredOp>& out);
+
 // The queries behind PgStore's load and read_ops, on the reader's own connection. A failed
 // read drops the connection; the next one connects again.
 class PgOpLogReader {
@@ -21,6 +24,8 @@ class PgOpLogReader {
   Result<LoadedDocument> load(const std::string& doc);
   Result<std::vector<StoredOp>> read_ops(const std::string& doc, std::uint64_t from,
                                          std::uint64_t to);
+  // The head of each document, 0 for one without a row, in the order asked: one query.
+  Result<std::vector<std::uint64_t>> heads(const std::vector<std::string>& docs);
   // One round trip (SELECT 1), connecting first if needed: is the database there?
   Result<void> ping();
 

@@ -1,6 +1,7 @@
 #include "store/pg_store.hpp"
 
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include "store/pg_batch_writer.hpp"
@@ -73,6 +74,26 @@ void PgStore::read_ops(std::string doc, std::uint64_t from, std::uint64_t to,
 
 void PgStore::append(std::string doc, StoredOp op, Done<void> done) {
   write(WriteRequest{std::move(doc), std::move(op), std::move(done), {}});
+}
+
+void PgStore::append_batch(std::string doc, std::vector<StoredOp> ops, Rebase rebase,
+                           Done<AppendOutcome> done) {
+  auto outcome = std::make_shared<AppendOutcome>();
+  auto report = [outcome, done = std::move(done)](Result<void> result) {
+    if (!result) return done(std::move(result).error());
+    done(std::move(*outcome));
+  };
+  write(WriteRequest{std::move(doc),
+                     BatchAppend{std::move(ops), std::move(rebase), outcome},
+                     std::move(report),
+                     {}});
+}
+
+void PgStore::heads(std::vector<std::string> docs, Done<std::vector<std::uint64_t>> done) {
+  reader_thread_->post([this, docs = std::move(docs), done = std::move(done)](bool cancelled) {
+    if (cancelled) return done(closed_error());
+    done(reader_->heads(docs));
+  });
 }
 
 void PgStore::save_snapshot(std::string doc, Snapshot snapshot,
