@@ -114,10 +114,15 @@ std::string PgResult::bytes(int row, int column) const {
 }
 
 Result<PgConnection> PgConnection::connect(const std::string& url) {
-  // Defaults first: what the URL says overrides them (expand_dbname).
-  const std::array<const char*, 4> keywords{"connect_timeout", "application_name", "dbname",
-                                            nullptr};
-  const std::array<const char*, 4> values{"10", "tandem", url.c_str(), nullptr};
+  // Defaults first: what the URL says overrides them (expand_dbname). A database that is down
+  // or does not answer must not hang a caller: connecting gives up after 5 s; on an open session
+  // unacknowledged data (tcp_user_timeout) or unanswered keepalives end it after about 30 s.
+  const std::array<const char*, 9> keywords{
+      "connect_timeout",     "keepalives",       "keepalives_idle",
+      "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+      "application_name",    "dbname",           nullptr};
+  const std::array<const char*, 9> values{"5",     "1",      "15",        "5",    "3",
+                                          "30000", "tandem", url.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), 1);
   PgConnection connection(raw, redact_url(url));
   if (raw == nullptr) return make_error(ErrorCode::kIo, connection.name_ + ": out of memory");

@@ -1,8 +1,12 @@
 // PostgreSQL-only behaviour of PgStore: several nodes on one database, the document lock,
 // (client, seq) uniqueness, migrations run by many nodes at once, a killed session. The
 // DocumentStore contract itself is tested for both stores (StoreContractTest and others).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -603,17 +607,20 @@ TEST_F(PgStoreTest, KillingAWriterThatHoldsTheLockLetsTheOtherNodeProceed) {
   ASSERT_NE(node_b, nullptr);
   ASSERT_TRUE(append_sync(*node_b, "doc", make_op("doc", 0)).ok());
 
-  std::promise<void> in_rebase;
+  // Shared with the rebase, which runs on the writer thread; a release left unset is broken
+  // when the test ends early, which wakes the rebase too.
+  auto in_rebase = std::make_shared<std::promise<void>>();
+  auto in_rebase_reached = in_rebase->get_future();
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   auto held = append_batch_async(
       *node_a, "doc", {StoredOp{0, "a", 1, "a", 1}},
-      [&in_rebase, released](const std::vector<StoredOp>& foreign, std::vector<StoredOp> mine) {
-        in_rebase.set_value();
+      [in_rebase, released](const std::vector<StoredOp>& foreign, std::vector<StoredOp> mine) {
+        in_rebase->set_value();
         released.wait();
         return mark_rebase(foreign, std::move(mine));
       });
-  in_rebase.get_future().wait();
+  ASSERT_EQ(in_rebase_reached.wait_for(120s), std::future_status::ready);
   auto waiting = append_batch_async(*node_b, "doc", {StoredOp{1, "b", 1, "b", 2}}, mark_rebase);
   RawSession admin(target_.url());
   ASSERT_TRUE(wait_for(admin,
@@ -650,17 +657,20 @@ TEST_F(PgStoreTest, AWriterFrozenInItsTransactionLosesTheLock) {
   ASSERT_NE(node_b, nullptr);
   ASSERT_TRUE(append_sync(*node_b, "doc", make_op("doc", 0)).ok());
 
-  std::promise<void> in_rebase;
+  // Shared with the rebase, which runs on the writer thread; a thaw left unset is broken
+  // when the test ends early, which wakes the rebase too.
+  auto in_rebase = std::make_shared<std::promise<void>>();
+  auto in_rebase_reached = in_rebase->get_future();
   std::promise<void> thaw;
   std::shared_future<void> thawed = thaw.get_future().share();
   auto frozen = append_batch_async(
       *node_a, "doc", {StoredOp{0, "a", 1, "a", 1}},
-      [&in_rebase, thawed](const std::vector<StoredOp>& foreign, std::vector<StoredOp> mine) {
-        in_rebase.set_value();
+      [in_rebase, thawed](const std::vector<StoredOp>& foreign, std::vector<StoredOp> mine) {
+        in_rebase->set_value();
         thawed.wait();
         return mark_rebase(foreign, std::move(mine));
       });
-  in_rebase.get_future().wait();
+  ASSERT_EQ(in_rebase_reached.wait_for(120s), std::future_status::ready);
   // The other node queues on the lock, then gets it once the server ends the frozen session.
   auto proceeded =
       test::append_batch_sync(*node_b, "doc", {StoredOp{1, "b", 1, "b", 2}}, mark_rebase);
@@ -706,6 +716,33 @@ TEST_F(PgStoreTest, AppendsFailWhileTheDatabaseIsDownAndResumeAfterItsRestart) {
   auto loaded = load_sync(*store, "doc");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->ops.size(), 3u);
+}
+
+// A server that takes the TCP connection but never answers (the kernel accepts for a listener
+// that never calls accept()): open() gives up with kIo after connect_timeout instead of hanging.
+TEST(PgConnectTest, AServerThatNeverAnswersTimesOut) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string url =
+      "postgresql://tandem@127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/tandem";
+
+  auto opening =
+      std::async(std::launch::async, [&url] { return PgStore::open(PgStoreOptions{url}); });
+  // Generous for a loaded machine; the store's default connect_timeout is 5 s.
+  ASSERT_EQ(opening.wait_for(120s), std::future_status::ready) << "open() hangs";
+  auto refused = opening.get();
+  close(listener);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kIo);
+  EXPECT_NE(refused.error().message.find("timeout"), std::string::npos) << refused.error().message;
 }
 
 TEST(PgUrlTest, RedactsPasswords) {
