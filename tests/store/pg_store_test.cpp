@@ -515,6 +515,7 @@ TEST_F(PgStoreTest, ARebaseErrorAbortsOnlyItsBatch) {
   ASSERT_TRUE(others.ok());
   EXPECT_EQ(others->ops.size(), 2u);
   const auto stats = store->stats();
+  EXPECT_EQ(stats.batches_committed, 2u);  // the gate's, then one for all the rest
   EXPECT_EQ(stats.batches_failed, 0u);
   EXPECT_EQ(stats.writes_refused, 1u);
 }
