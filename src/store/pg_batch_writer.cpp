@@ -100,8 +100,7 @@ PgStatement insert_statement(const LockedDocument& doc, const StoredOp& op) {
 
 // The checks and inserts of one batch append, under its document's lock: at the head as given,
 // or rebased over the ops appended since its first version. Nothing is written unless all of it
-// is.
-// A refused batch keeps its ops (the counters count them); a written one moves them to its
+// is. A refused batch keeps its ops (the counters count them); a written one moves them to its
 // outcome.
 Result<void> write_batch(const std::string& name, LockedDocument& doc, BatchAppend& batch,
                          std::int64_t now_ms, std::vector<PgStatement>& writes) {

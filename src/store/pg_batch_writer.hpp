@@ -13,9 +13,10 @@ namespace tandem::store {
 // Writes one batch of appends and snapshots in one PostgreSQL transaction: the group-commit
 // step of PgStore, without threads. Each document's row is locked (FOR UPDATE, in sorted name
 // order so two nodes never deadlock) before its writes are checked against what is committed,
-// so writers on several nodes queue instead of failing. A refused request (kConflict) does not
-// disturb the others; any other failure rolls the whole batch back, every request gets kIo,
-// and the connection is dropped and made again for the next batch.
+// so writers on several nodes queue instead of failing. A batch append behind the head is
+// rebased there over the ops read under the lock. A refused request (kConflict, or a batch's
+// rebase error) does not disturb the others; any other failure rolls the whole batch back,
+// every request gets kIo, and the connection is dropped and made again for the next batch.
 class PgBatchWriter {
  public:
   PgBatchWriter(std::string url, PgConnection connection)
@@ -33,7 +34,8 @@ class PgBatchWriter {
 };
 
 // Connects for writing: every session of the writer commits synchronously (the durability
-// contract of DocumentStore holds only with synchronous_commit on).
+// contract of DocumentStore holds only with synchronous_commit on) and, unless the URL or the
+// role set one, ends after 30 s idle in a transaction (a frozen node frees its locks).
 Result<PgConnection> connect_pg_writer(const std::string& url);
 
 }  // namespace tandem::store
