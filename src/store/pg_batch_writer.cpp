@@ -180,9 +180,11 @@ Result<void> write_batch(const std::string& name, LockedDocument& doc, BatchAppe
 
 }  // namespace
 
-Result<PgConnection> connect_pg_writer(const std::string& url) {
+Result<PgConnection> connect_pg_writer(const std::string& url,
+                                       std::chrono::milliseconds response_timeout) {
   auto connection = PgConnection::connect(url);
   if (!connection) return connection;
+  connection->set_response_timeout(response_timeout);
   if (auto set = connection->exec("SET synchronous_commit TO on", "set synchronous_commit"); !set) {
     return std::move(set).error();
   }
@@ -197,7 +199,7 @@ Result<PgConnection> connect_pg_writer(const std::string& url) {
 bool PgBatchWriter::commit(std::deque<WriteRequest>& batch) {
   if (!connection_ || !connection_->healthy()) {
     connection_.reset();
-    auto connected = connect_pg_writer(url_);
+    auto connected = connect_pg_writer(url_, response_timeout_);
     if (!connected) {
       abort(batch, connected.error());
       return false;

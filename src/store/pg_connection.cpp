@@ -1,7 +1,11 @@
 #include "store/pg_connection.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <optional>
 #include <utility>
 
@@ -179,8 +183,42 @@ Result<PgResult> PgConnection::query(const char* sql, const PgParams& params,
   return result;
 }
 
+bool PgConnection::await_result() {
+  if (response_timeout_.count() <= 0) return true;
+  PGconn* conn = conn_.get();
+  using std::chrono::steady_clock;
+  const auto deadline = steady_clock::now() + response_timeout_;
+  while (PQisBusy(conn) == 1) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (PQsocket(conn) < 0) return true;  // no socket: PQgetResult reports why
+    pollfd socket{PQsocket(conn), POLLIN, 0};
+    const int polled =
+        poll(&socket, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+    if (polled < 0 && errno == EINTR) continue;
+    // A broken socket or connection: PQgetResult reports it.
+    if (polled < 0 || (polled > 0 && PQconsumeInput(conn) == 0)) return true;
+  }
+  return true;
+}
+
+bool PgConnection::drain_results() {
+  for (;;) {
+    if (!await_result()) return false;
+    PGresult* extra = PQgetResult(conn_.get());
+    if (extra == nullptr) return true;
+    PQclear(extra);
+  }
+}
+
 Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::string_view what) {
   PGconn* conn = conn_.get();
+  const auto silent = [this, what] {
+    return make_error(ErrorCode::kIo, name_ + ": " + std::string(what) +
+                                          ": no answer from the server in " +
+                                          std::to_string(response_timeout_.count()) + " ms");
+  };
   if (PQenterPipelineMode(conn) != 1) return error(what, nullptr);
   std::optional<Error> failure;
   for (std::size_t begin = 0; begin < statements.size() && !failure; begin += kPipelineChunk) {
@@ -195,6 +233,7 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
     if (PQpipelineSync(conn) != 1) return error(what, nullptr);
     for (std::size_t i = begin; i < end; ++i) {
       if (prepared_now[i - begin]) {
+        if (!await_result()) return silent();
         PGresult* prepare = PQgetResult(conn);
         if (prepare == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
         const PgResult prepare_result(prepare);
@@ -207,8 +246,9 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
           }
           if (PQstatus(conn) != CONNECTION_OK) return std::move(*failure);
         }
-        while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+        if (!drain_results()) return silent();
       }
+      if (!await_result()) return silent();
       PGresult* raw = PQgetResult(conn);
       if (raw == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
       const PgResult result(raw);
@@ -224,8 +264,9 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
         if (PQstatus(conn) != CONNECTION_OK) return std::move(*failure);
       }
       // Each statement's results end with a null result.
-      while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+      if (!drain_results()) return silent();
     }
+    if (!await_result()) return silent();
     const PgResult sync(PQgetResult(conn));
     if (PQresultStatus(sync.raw()) != PGRES_PIPELINE_SYNC) {
       return failure ? std::move(*failure) : error(what, sync.raw());

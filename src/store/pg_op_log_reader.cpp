@@ -47,6 +47,7 @@ Result<PgConnection*> PgOpLogReader::connection() {
   connection_.reset();
   auto connected = PgConnection::connect(url_);
   if (!connected) return std::move(connected).error();
+  connected->set_response_timeout(response_timeout_);
   connection_.emplace(std::move(*connected));
   return &*connection_;
 }
@@ -138,7 +139,9 @@ Result<std::vector<std::uint64_t>> PgOpLogReader::heads(const std::vector<std::s
 Result<void> PgOpLogReader::ping() {
   auto conn = connection();
   if (!conn) return std::move(conn).error();
-  if (auto answered = (*conn)->exec("SELECT 1", "ping"); !answered) {
+  std::vector<PgStatement> statements;
+  statements.push_back({"SELECT 1", {}, {}});
+  if (auto answered = (*conn)->pipeline(statements, "ping"); !answered) {
     connection_.reset();
     return answered;
   }

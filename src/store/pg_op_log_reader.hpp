@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,8 +18,11 @@ void read_op_rows(const PgResult& rows, std::vector<StoredOp>& out);
 // read drops the connection; the next one connects again.
 class PgOpLogReader {
  public:
-  PgOpLogReader(std::string url, PgConnection connection)
-      : url_(std::move(url)), connection_(std::move(connection)) {}
+  PgOpLogReader(std::string url, std::chrono::milliseconds response_timeout,
+                PgConnection connection)
+      : url_(std::move(url)),
+        response_timeout_(response_timeout),
+        connection_(std::move(connection)) {}
 
   // The document row and its ops in one REPEATABLE READ transaction, so they match.
   Result<LoadedDocument> load(const std::string& doc);
@@ -26,13 +30,15 @@ class PgOpLogReader {
                                          std::uint64_t to);
   // The head of each document, 0 for one without a row, in the order asked: one query.
   Result<std::vector<std::uint64_t>> heads(const std::vector<std::string>& docs);
-  // One round trip (SELECT 1), connecting first if needed: is the database there?
+  // One round trip (SELECT 1), connecting first if needed: is the database there? Bounded by
+  // the response timeout like every read, so a frozen server turns /readyz to 503.
   Result<void> ping();
 
  private:
   Result<PgConnection*> connection();
 
   std::string url_;
+  std::chrono::milliseconds response_timeout_;
   std::optional<PgConnection> connection_;
 };
 

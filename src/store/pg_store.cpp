@@ -15,7 +15,7 @@ namespace tandem::store {
 Result<std::unique_ptr<PgStore>> PgStore::open(PgStoreOptions options) {
   if (options.url.empty()) return make_error(ErrorCode::kIo, "no PostgreSQL URL given");
   if (options.max_batch_ops == 0) options.max_batch_ops = 1;
-  auto write_connection = connect_pg_writer(options.url);
+  auto write_connection = connect_pg_writer(options.url, options.response_timeout);
   if (!write_connection) return std::move(write_connection).error();
   if (auto migrated = migrate_pg(*write_connection); !migrated) {
     Error error = std::move(migrated).error();
@@ -26,9 +26,12 @@ Result<std::unique_ptr<PgStore>> PgStore::open(PgStoreOptions options) {
   }
   auto read_connection = PgConnection::connect(options.url);
   if (!read_connection) return std::move(read_connection).error();
+  read_connection->set_response_timeout(options.response_timeout);
 
-  auto writer = std::make_unique<PgBatchWriter>(options.url, std::move(*write_connection));
-  auto reader = std::make_unique<PgOpLogReader>(options.url, std::move(*read_connection));
+  auto writer = std::make_unique<PgBatchWriter>(options.url, options.response_timeout,
+                                                std::move(*write_connection));
+  auto reader = std::make_unique<PgOpLogReader>(options.url, options.response_timeout,
+                                                std::move(*read_connection));
   // The constructor is private so that every store comes from open(); make_unique cannot call it.
   return std::unique_ptr<PgStore>(
       new PgStore(std::move(options), std::move(writer), std::move(reader)));

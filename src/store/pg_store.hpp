@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,9 @@ class PgOpLogReader;
 struct PgStoreOptions {
   std::string url;                   // postgres://USER[:PASSWORD]@HOST:PORT/DB (libpq syntax)
   std::size_t max_batch_ops = 8192;  // appends + snapshots per transaction
+  // How long the writer or the reader waits for a server that says nothing (a lock wait counts)
+  // before the batch or read fails with kIo and the session is dropped. Zero: forever.
+  std::chrono::milliseconds response_timeout{60000};
 };
 
 // DocumentStore on PostgreSQL (libpq). A writer thread with its own session group-commits every

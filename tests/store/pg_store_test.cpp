@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -717,6 +718,38 @@ TEST_F(PgStoreTest, AppendsFailWhileTheDatabaseIsDownAndResumeAfterItsRestart) {
   auto loaded = load_sync(*store, "doc");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->ops.size(), 3u);
+}
+
+// A server process frozen while its host still answers TCP (here the writer's backend gets
+// SIGSTOP; keepalives and tcp_user_timeout cannot see it): the batch fails with kIo after the
+// response timeout instead of blocking the writer, and the next batch, on a new session, commits.
+TEST_F(PgStoreTest, AFrozenServerFailsTheBatchAfterTheResponseTimeout) {
+  PgStoreOptions options{target_.url()};
+  options.response_timeout = 3000ms;
+  auto opened = PgStore::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto store = std::move(*opened);
+  ASSERT_TRUE(append_sync(*store, "doc", make_op("doc", 0)).ok());
+  RawSession admin(target_.url());
+  // The reader has run nothing yet; the writer's last statement was its COMMIT.
+  const std::string pid = admin.query(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND query = 'COMMIT'");
+  ASSERT_FALSE(pid.empty());
+  ASSERT_EQ(kill(std::stoi(pid), SIGSTOP), 0);
+  struct Thaw {
+    int pid;
+    ~Thaw() { kill(pid, SIGCONT); }
+  } thaw{std::stoi(pid)};
+
+  auto frozen = test::append_batch_sync(*store, "doc", {make_op("doc", 1)}, no_rebase);
+  ASSERT_FALSE(frozen.ok());
+  EXPECT_EQ(frozen.error().code, ErrorCode::kIo);
+  EXPECT_NE(frozen.error().message.find("no answer from the server in 3000 ms"), std::string::npos)
+      << frozen.error().message;
+  // The frozen backend took no lock (it never ran the batch): the next session goes ahead.
+  auto next = test::append_batch_sync(*store, "doc", {make_op("doc", 1)}, no_rebase);
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->appended[0].version, 1u);
 }
 
 // A server that takes the TCP connection but never answers (the kernel accepts for a listener
