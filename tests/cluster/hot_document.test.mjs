@@ -29,7 +29,7 @@ describe('cluster: one hot document', { skip: clusterSkipReason() ?? false }, ()
       for (let k = 0; k < PER_NODE; k++) {
         // Mostly WebSocket, one long-poll and one SSE author per node.
         const transport = k === 0 ? 'poll' : k === 1 ? 'sse' : 'websocket';
-        const typist = new Typist(`n${node}-${transport}-${k}`, transport, 'hot', pinned, { random, resendMs: 10000 });
+        const typist = new Typist(`n${node}-${transport}-${k}`, transport, 'hot', pinned, { random, resendMs: 10000 * slowFactor });
         typist.node = node;
         typists.push(typist);
       }
@@ -61,7 +61,7 @@ describe('cluster: one hot document', { skip: clusterSkipReason() ?? false }, ()
     const errors = typists.flatMap((t) => t.client.errors.map((e) => `${t.name}: ${e.code} ${e.message}`));
     assert.deepEqual(errors, [], errors.join('\n'));
     const resends = typists.reduce((n, t) => n + t.resends, 0);
-    assert.equal(resends, 0, 'an op stayed unacknowledged for 10 s');
+    assert.equal(resends, 0, `an op stayed unacknowledged for ${10 * slowFactor} s`);
     assert.ok(version >= typists.length * 5, `only ${version} ops in ${seconds} s`);
     assert.ok(cross.count > 0, 'no op crossed nodes');
     // Loose bounds: a stall (a retry loop, a lost bus message waiting for the head check)

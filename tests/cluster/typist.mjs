@@ -9,6 +9,7 @@
 // its node dies.
 import { TestClient } from '../support/protocol_client.mjs';
 import { StreamChecker } from '../support/http_transport.mjs';
+import { slowFactor } from '../support/tandem_process.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,7 +30,7 @@ export class Typist {
   }
 
   // bases(): the base URLs to use, in turn (e.g. every node, or nginx alone).
-  constructor(name, transport, doc, bases, { random = Math.random, resendMs = 3000, reconnectEvery = 0 } = {}) {
+  constructor(name, transport, doc, bases, { random = Math.random, resendMs = 3000 * slowFactor, reconnectEvery = 0 } = {}) {
     this.name = name;
     this.transport = transport;
     this.doc = doc;
@@ -129,7 +130,7 @@ export class Typist {
 
   async start() {
     await this.connect();
-    await this.client.waitFor(() => this.document.version !== null, 30000);
+    await this.client.waitFor(() => this.document.version !== null, 30000 * slowFactor);
   }
 
   // A WebSocket client moves to the next node (after a kill, or on purpose): resubscribes
@@ -158,7 +159,7 @@ export class Typist {
   }
 
   // Waits until nothing is in flight, resending the op in flight every resendMs.
-  async settle(seq, deadlineMs = 120000) {
+  async settle(seq, deadlineMs = 120000 * slowFactor) {
     const doc = this.document;
     const deadline = Date.now() + deadlineMs;
     while (doc.inflight || doc.buffer || doc.version === null) {
@@ -203,7 +204,7 @@ export class Typist {
   }
 
   // Waits until this client holds the document at `version` (e.g. the store's head).
-  async catchUp(version, timeoutMs = 60000) {
+  async catchUp(version, timeoutMs = 60000 * slowFactor) {
     await this.client.waitFor(() => this.document.version >= version, timeoutMs)
       .catch(() => { throw new Error(`${this.name} (${this.transport}) stuck at v${this.document.version}, store at v${version}`); });
     this.#scan();
@@ -264,7 +265,7 @@ export async function checkConvergence(cluster, doc, typists) {
   // The store is the truth; a node may still be delivering the last ops (the bus is a hint,
   // a head check catches up), so its read is awaited until it reaches the stored head.
   let read = await cluster.readDoc(doc);
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 30000 * slowFactor;
   while (read.version < stored.length && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     read = await cluster.readDoc(doc);
