@@ -137,6 +137,9 @@ export class Typist {
   // from the version it has and resends the op in flight.
   async reconnect() {
     this.reconnects++;
+    // Frames the old socket had already received are still emitted after terminate(); a client
+    // that moved on ignores them (it resumes from the version it has on the new connection).
+    this.client.ws?.removeAllListeners('message');
     this.client.close();
     this.client.url = `${this.#nextBase().replace(/^http/, 'ws')}/v1/ws`;
     await this.connect();
