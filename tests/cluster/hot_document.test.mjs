@@ -64,9 +64,10 @@ describe('cluster: one hot document', { skip: clusterSkipReason() ?? false }, ()
     assert.equal(resends, 0, `an op stayed unacknowledged for ${10 * slowFactor} s`);
     assert.ok(version >= typists.length * 5, `only ${version} ops in ${seconds} s`);
     assert.ok(cross.count > 0, 'no op crossed nodes');
-    // Loose bounds: a stall (a retry loop, a lost bus message waiting for the head check)
-    // shows as seconds, not the tens of milliseconds this takes on an idle machine.
-    assert.ok(acks.p95 < 1000 * slowFactor, `submit-to-ack p95 ${acks.p95} ms`);
-    assert.ok(cross.p95 < 2000 * slowFactor, `cross-node delivery p95 ${cross.p95} ms`);
+    // Loose bounds, for a 2-core machine that other jobs share: a stall (a retry loop, lost bus
+    // messages waiting for the 5 s head check) shows as seconds for most ops, where an idle
+    // machine takes tens of milliseconds (p95 about 60 ms) and a busy one hundreds.
+    assert.ok(acks.p95 < 2500 * slowFactor, `submit-to-ack p95 ${acks.p95} ms`);
+    assert.ok(cross.p95 < 3000 * slowFactor, `cross-node delivery p95 ${cross.p95} ms`);
   });
 });
