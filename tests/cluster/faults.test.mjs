@@ -7,6 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, clusterSkipReason } from '../support/cluster.mjs';
 import { prng } from '../support/protocol_client.mjs';
+import { send } from '../support/http_transport.mjs';
 import { Typist, checkConvergence } from './typist.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -70,9 +71,25 @@ describe('cluster: Redis and PostgreSQL failures', { skip: clusterSkipReason() ?
     await cluster.stopPostgres();
     const down = await Promise.all(cluster.nodes.map((n) => cluster.waitReady(n.index, 503)));
     for (const res of down) assert.ok(res.json.failing.some((f) => f.check === 'store'), res.body);
+    // The outage is counted once per node, and shown as a gauge, whatever the failed calls.
+    for (const n of cluster.nodes) await cluster.waitMetric(n.index, 'tandem_store_reachable', (v) => v === 0);
+    // An op POSTed now is refused as retryable, in the result and in the Retry-After header.
+    const probe = await send(cluster.nodeUrl(0), 'retry-probe', [{ t: 'op', doc: 'pg-down', v: 0, seq: 1, op: ['x'] }]);
+    assert.equal(probe.status, 200, probe.body);
+    const [refused] = probe.json.results;
+    assert.equal(refused.ok, false, probe.body);
+    assert.ok(refused.retry_ms > 0, probe.body);
+    assert.equal(probe.headers['retry-after'], String(Math.ceil(refused.retry_ms / 1000)));
     await sleep(2000);
     await cluster.startPostgres();
     await Promise.all(cluster.nodes.map((n) => cluster.waitReady(n.index, 200)));
+    for (const n of cluster.nodes) {
+      await cluster.waitMetric(n.index, 'tandem_store_reachable', (v) => v === 1);
+      assert.equal(await cluster.metric(n.index, 'tandem_store_outages_total'), 1);
+      const log = n.server.log;
+      assert.equal(log.match(/store: PostgreSQL is unreachable/g)?.length, 1, log);
+      assert.equal(log.match(/store: PostgreSQL answers again/g)?.length, 1, log);
+    }
     await sleep(3000);
     await Promise.all(typists.map((t) => t.stop()));
     const { problems, version } = await checkConvergence(cluster, 'pg-down', typists);
@@ -81,8 +98,8 @@ describe('cluster: Redis and PostgreSQL failures', { skip: clusterSkipReason() ?
     const codes = new Set(typists.flatMap((t) => t.client.errors.map((e) => e.code)));
     console.log(`# PostgreSQL down: ${version} ops in all; error codes clients saw: ${[...codes].join(', ') || 'none'}`);
     for (const t of typists) assert.ok(t.acked.size > 0, `${t.name} got nothing acknowledged`);
-    // Over WebSocket a refusal says when to resend (over HTTP it is a 503 with Retry-After,
-    // which the test client does not keep).
+    // Over WebSocket a refusal says when to resend (over HTTP: retry_ms in the result and a
+    // Retry-After header, checked above).
     const final = typists.filter((t) => t.transport === 'websocket')
       .flatMap((t) => t.client.errors.filter((e) => e.retry_ms === undefined).map((e) => `${t.name}: ${JSON.stringify(e)}`));
     assert.deepEqual(final, [], 'refusals without retry_ms while PostgreSQL was down');
