@@ -20,8 +20,8 @@ Collaboration::Collaboration(std::vector<asio::io_context*> loops, store::Docume
   const bool cluster = store_.shared();
   const bool publish = cluster && bus_.shared();
   for (std::size_t i = 0; i < loops_.size(); ++i) {
-    tables_.push_back(std::make_unique<DocumentTable>(LoopServices{
-        i, loops_, store_, options_, bus_, cluster, publish, make_rebase(options_.ot_limits)}));
+    tables_.push_back(std::make_unique<DocumentTable>(
+        LoopServices{i, loops_, store_, options_, bus_, cluster, publish}));
   }
   if (!cluster) return;
   std::vector<DocumentTable*> tables;

@@ -3,6 +3,7 @@
 #include "collab/frames.hpp"
 #include "collab/rebase.hpp"
 #include "ot/apply.hpp"
+#include "ot/invert.hpp"
 #include "ot/op_json.hpp"
 #include "ot/transform.hpp"
 
@@ -376,8 +377,7 @@ void DocumentActor::pump() {
   }
   // One batch is at most half the window, so it can always be taken back out of the window and
   // re-applied after ops another node appended first.
-  const std::size_t max_batch =
-      contended_ ? 1 : std::max<std::size_t>(1, services_.options.history_window / 2);
+  const std::size_t max_batch = std::max<std::size_t>(1, services_.options.history_window / 2);
   while (!submit_queue_.empty() && !fetching_ && staged_.size() < max_batch) {
     Submit& next = submit_queue_.front();
     // A store read (older ops, or what other nodes appended) needs nothing else in flight.
@@ -416,9 +416,24 @@ void DocumentActor::flush_batch() {
     if (!batch_.empty()) finish_batch();
     return;
   }
+  // What the store rebases over ops other nodes appended first: each op as of the batch's start
+  // (none when one is missing: the store then refuses, and the submits are processed again).
+  std::shared_ptr<std::vector<ot::Op>> at_head;
+  if (services_.cluster) {
+    at_head = std::make_shared<std::vector<ot::Op>>();
+    for (const BatchItem& item : batch_) {
+      if (item.duplicate) continue;
+      if (!item.at_head) {
+        at_head.reset();
+        break;
+      }
+      at_head->push_back(*item.at_head);
+    }
+  }
   ++in_flight_;
   services_.store.append_batch(
-      doc_, std::exchange(staged_, {}), services_.rebase,
+      doc_, std::exchange(staged_, {}),
+      make_rebase(services_.options.ot_limits, std::move(at_head)),
       on_loop<store::AppendOutcome>([this](store::Result<store::AppendOutcome> outcome) {
         on_batch_appended(std::move(outcome));
       }));
@@ -477,14 +492,20 @@ void DocumentActor::process(Submit submit) {
                                  std::move(submit.on_result),
                                  submit.base,
                                  std::move(submit.op),
-                                 submit.attempts});
+                                 submit.attempts,
+                                 {},
+                                 {}});
       return;
     }
     ot::Op transformed = submit.op;
+    std::optional<ot::Op> at_head;
     for (std::uint64_t v = submit.base; v < version_; ++v) {
+      // Its form before this batch's earlier ops: what the store rebases (cluster).
+      if (v == durable_version_ && services_.cluster) at_head = transformed;
       transformed = ot::transform(transformed, history_.at(v).op, ot::Side::kLeft);
     }
-    return apply_and_append(std::move(submit), std::move(transformed));
+    if (version_ == durable_version_ && services_.cluster) at_head = transformed;
+    return apply_and_append(std::move(submit), std::move(transformed), std::move(at_head));
   }
   if (submit.base < oldest_retained_) {
     return reject(submit, proto::ErrorCode::kResyncRequired,
@@ -534,7 +555,9 @@ void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::Sto
                                std::move(submit.on_result),
                                submit.base,
                                std::move(submit.op),
-                               submit.attempts});
+                               submit.attempts,
+                               {},
+                               {}});
     return;
   }
   // The window may have moved while the store was read: older + window must be contiguous.
@@ -562,10 +585,17 @@ void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::Sto
   // Clients this far behind usually come in numbers (a burst outran the window): without this,
   // each of them would wait for its own read of the log, and the lag would only grow.
   history_.prepend(std::move(read_back));
-  apply_and_append(std::move(submit), std::move(transformed));
+  // A read of older ops starts only with no batch in flight: memory is at the batch's start.
+  std::optional<ot::Op> at_head;
+  if (services_.cluster && version_ == durable_version_) at_head = transformed;
+  apply_and_append(std::move(submit), std::move(transformed), std::move(at_head));
 }
 
-void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
+void DocumentActor::apply_and_append(Submit submit, ot::Op transformed,
+                                     std::optional<ot::Op> at_head) {
+  // Cluster: what takes the op back out, should the log put other nodes' ops before it.
+  ot::Op undo;
+  if (services_.cluster) undo = ot::invert(transformed, text_);
   if (auto applied = ot::apply(text_, transformed, services_.options.ot_limits); !applied.ok()) {
     const auto& error = applied.error();
     return reject(submit, proto::from_ot(error.code), error.message);
@@ -577,7 +607,7 @@ void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
   batch_.push_back(BatchItem{false, false, version, std::move(submit.author),
                              std::move(submit.client), submit.seq, std::move(transformed),
                              std::move(submit.on_result), submit.base, std::move(submit.op),
-                             submit.attempts});
+                             submit.attempts, std::move(at_head), std::move(undo)});
   staged_.push_back(std::move(stored));
 }
 
@@ -593,7 +623,6 @@ void DocumentActor::on_batch_appended(store::Result<store::AppendOutcome> outcom
   } else if (!outcome->foreign.empty() && !apply_foreign_before_batch(outcome.value())) {
     batch_failed_ = true;
   } else {
-    if (outcome->foreign.empty()) contended_ = false;
     for (BatchItem& item : batch_) item.durable = !item.duplicate;
     if (!outcome->appended.empty()) publish(BusOps{std::move(outcome->appended)});
   }
@@ -602,46 +631,42 @@ void DocumentActor::on_batch_appended(store::Result<store::AppendOutcome> outcom
 
 bool DocumentActor::apply_foreign_before_batch(const store::AppendOutcome& outcome) {
   // Memory holds the batch at versions first..; the log has the foreign ops there and the
-  // batch after them. Cross them (rebase.hpp), then rebuild: foreign ops, then the batch.
+  // batch, rebased, after them. Make memory the log: take the batch back out (its undo ops,
+  // newest first), then apply the foreign ops and the batch as stored.
   const std::uint64_t first = outcome.foreign.front().version;
-  std::vector<ot::Op> theirs;
-  for (const store::StoredOp& stored : outcome.foreign) {
-    auto op = ot::decode_op(stored.op_json, services_.options.ot_limits);
-    if (!op.ok()) return false;
-    theirs.push_back(std::move(op.value()));
-  }
   std::vector<BatchItem*> mine;
-  std::vector<ot::Op> ours;
   for (BatchItem& item : batch_) {
-    if (item.duplicate) continue;
-    mine.push_back(&item);
-    ours.push_back(item.op);
+    if (!item.duplicate) mine.push_back(&item);
   }
-  const std::uint64_t after_foreign = first + theirs.size();
+  const std::uint64_t after_foreign = first + outcome.foreign.size();
   if (mine.empty() || mine.front()->version != first || version_ != first + mine.size() ||
       outcome.appended.size() != mine.size() || outcome.appended.front().version != after_foreign ||
       !history_.holds(first)) {
     spdlog::warn("document {}: cannot rebuild a batch rebased over {} op(s); reloading", doc_,
-                 theirs.size());
+                 outcome.foreign.size());
     return false;
   }
-  CrossedOps crossed = cross(std::move(ours), theirs);
-  // A failure here leaves text_ half-updated; the caller reloads the document from the store.
-  for (const ot::Op& op : crossed.theirs_after_mine) {
-    if (!ot::apply(text_, op, services_.options.ot_limits).ok()) return false;
+  // A failure from here on leaves text_ half-updated; the caller reloads from the store.
+  const ot::Limits& limits = services_.options.ot_limits;
+  for (auto item = mine.rbegin(); item != mine.rend(); ++item) {
+    if (!ot::apply(text_, (*item)->undo, limits).ok()) return false;
   }
   history_.truncate(first);
   std::uint64_t version = first;
-  for (std::size_t i = 0; i < theirs.size(); ++i, ++version) {
-    const store::StoredOp& stored = outcome.foreign[i];
-    history_.push(AppliedOp{version, stored.client, stored.seq, theirs[i]});
-    broadcast(op_frame(doc_, version, theirs[i], stored.client, stored.seq), nullptr, nullptr);
-    presence_.transform(theirs[i]);
+  for (const store::StoredOp& stored : outcome.foreign) {
+    auto op = ot::decode_op(stored.op_json, limits);
+    if (!op.ok() || !ot::apply(text_, op.value(), limits).ok()) return false;
+    broadcast(op_frame(doc_, version, op.value(), stored.client, stored.seq), nullptr, nullptr);
+    presence_.transform(op.value());
+    history_.push(AppliedOp{version, stored.client, stored.seq, std::move(op.value())});
+    ++version;
   }
   durable_version_ = after_foreign;
   for (std::size_t i = 0; i < mine.size(); ++i, ++version) {
+    auto op = ot::decode_op(outcome.appended[i].op_json, limits);
+    if (!op.ok() || !ot::apply(text_, op.value(), limits).ok()) return false;
     mine[i]->version = version;
-    mine[i]->op = std::move(crossed.mine_after_theirs[i]);
+    mine[i]->op = std::move(op.value());
     history_.push(AppliedOp{version, mine[i]->client, mine[i]->seq, mine[i]->op});
   }
   version_ = version;
@@ -733,7 +758,6 @@ void DocumentActor::finish_batch() {
     // Memory is ahead of the log: start over from what the store has (unless it is closing).
     // Deferred snapshots and reads are served once it has loaded.
     if (!retry.empty()) {
-      contended_ = services_.cluster;
       submit_queue_.insert(submit_queue_.begin(), std::make_move_iterator(retry.begin()),
                            std::make_move_iterator(retry.end()));
     }

@@ -38,7 +38,6 @@ struct LoopServices {
   bool cluster = false;
   // The bus reaches other nodes: publish commits and presence, subscribe to documents.
   bool publish = false;
-  store::Rebase rebase;
   // The server is shutting down: submits not yet started are refused, the rest finish.
   bool draining = false;
 
@@ -135,6 +134,10 @@ class DocumentActor {
     std::uint64_t base = 0;
     ot::Op submitted;
     int attempts = 0;
+    // Cluster: the op as of the batch's first version (before the batch's earlier ops), which
+    // the store rebases over what other nodes appended; empty for a base past that version.
+    std::optional<ot::Op> at_head;
+    ot::Op undo;  // cluster: takes the op back out of the text (ot::invert)
   };
 
   void load();
@@ -163,7 +166,7 @@ class DocumentActor {
   bool apply_foreign_before_batch(const store::AppendOutcome& outcome);
   void process(Submit submit);
   void process_with_older_ops(Submit submit, std::vector<store::StoredOp> older);
-  void apply_and_append(Submit submit, ot::Op transformed);
+  void apply_and_append(Submit submit, ot::Op transformed, std::optional<ot::Op> at_head);
   void on_appended(std::uint64_t version, const store::Result<void>& result);
   void finish_batch();
   void reject(const Submit& submit, proto::ErrorCode code, std::string message,
@@ -228,7 +231,7 @@ class DocumentActor {
   // after the reload instead of being refused.
   bool batch_conflict_ = false;
   // Cluster: a batch was refused for that; batches hold one op until one goes in uncontested.
-  bool contended_ = false;
+
   bool fetching_ = false;  // a submit waits for older ops from the store
   std::size_t store_calls_ = 0;
   std::vector<SubscriberPtr> deferred_snapshots_;

@@ -25,22 +25,14 @@ CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs) {
   return crossed;
 }
 
-store::Rebase make_rebase(ot::Limits limits) {
-  return [limits](
+store::Rebase make_rebase(ot::Limits limits, std::shared_ptr<const std::vector<ot::Op>> at_head) {
+  return [limits, at_head = std::move(at_head)](
              const std::vector<store::StoredOp>& foreign,
              std::vector<store::StoredOp> mine) -> store::Result<std::vector<store::StoredOp>> {
     auto refuse = [](store::ErrorCode code, std::string message) {
       return store::Error{code, std::move(message)};
     };
-    if (!foreign.empty() && mine.size() > 1) {
-      // Op i > 0 of the batch was transformed over ops 0..i-1 before the foreign ops, but its
-      // author transforms it over the foreign ops first (they come first in its stream): the
-      // two orders differ when TP2 fails (inserts and deletes at one place), so the log would
-      // not hold what its author applied. The writer resends the ops one by one.
-      return refuse(store::ErrorCode::kConflict,
-                    "a batch of " + std::to_string(mine.size()) + " ops cannot be rebased over " +
-                        std::to_string(foreign.size()) + " op(s) appended by others");
-    }
+    if (foreign.empty()) return mine;
     std::vector<ot::Op> theirs;
     theirs.reserve(foreign.size());
     for (const store::StoredOp& stored : foreign) {
@@ -58,16 +50,24 @@ store::Rebase make_rebase(ot::Limits limits) {
       }
       theirs.push_back(std::move(decoded.value()));
     }
-    std::vector<ot::Op> ours;
-    ours.reserve(mine.size());
-    for (const store::StoredOp& op : mine) {
-      auto decoded = ot::decode_op(op.op_json, limits);
-      if (!decoded.ok()) return refuse(store::ErrorCode::kCorrupt, "a batch op is unreadable");
-      ours.push_back(std::move(decoded.value()));
+    if (!at_head || at_head->size() != mine.size()) {
+      return refuse(store::ErrorCode::kConflict,
+                    "a batch of " + std::to_string(mine.size()) +
+                        " op(s) without its forms at the head cannot be rebased over " +
+                        std::to_string(foreign.size()) + " op(s) appended by others");
     }
-    CrossedOps crossed = cross(std::move(ours), std::move(theirs));
+    // Each op as a single server would have made it, had its submit arrived after the foreign
+    // ops: its form at the batch's start, over the foreign ops, then over the batch's earlier
+    // ops as rebased. Its author transforms it in that same (log) order, so the log holds what
+    // the author applied; transforming the batch as a block would need TP2, which text OT lacks.
+    std::vector<ot::Op> rebased;
+    rebased.reserve(mine.size());
     for (std::size_t i = 0; i < mine.size(); ++i) {
-      mine[i].op_json = ot::encode_op(crossed.mine_after_theirs[i]);
+      ot::Op op = (*at_head)[i];
+      for (const ot::Op& other : theirs) op = ot::transform(op, other, ot::Side::kLeft);
+      for (const ot::Op& earlier : rebased) op = ot::transform(op, earlier, ot::Side::kLeft);
+      mine[i].op_json = ot::encode_op(op);
+      rebased.push_back(std::move(op));
     }
     return mine;
   };

@@ -4,6 +4,7 @@
 #include "ot/op.hpp"
 #include "store/document_store.hpp"
 
+#include <memory>
 #include <vector>
 
 namespace tandem::collab {
@@ -17,12 +18,13 @@ struct CrossedOps {
 };
 CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs);
 
-// The store's rebase for a document's batch (DocumentStore::Rebase): decodes both sides,
-// refuses a batch with an op whose (client, seq) another node already appended (the document
-// reloads and the client's resubmit is answered with the original version), refuses a batch of
-// several ops when there are foreign ops (kConflict: only a single op rebases to what its author
-// applies), and returns the batch transformed to apply after `foreign`. Pure; runs on a store
-// thread.
-store::Rebase make_rebase(ot::Limits limits);
+// The store's rebase for a document's batch (DocumentStore::Rebase). `at_head` holds each op
+// of the batch as of the batch's first version (before the batch's earlier ops); the rebase
+// transforms each over the ops other nodes appended first (`foreign`), then over the batch's
+// earlier ops as rebased, as one server would have. It refuses (kConflict) a batch with an op
+// whose (client, seq) another node already appended (the document reloads and the client's
+// resubmit is answered with the original version), and one without `at_head` when it must
+// move. Pure; runs on a store thread.
+store::Rebase make_rebase(ot::Limits limits, std::shared_ptr<const std::vector<ot::Op>> at_head);
 
 }  // namespace tandem::collab
