@@ -52,9 +52,10 @@ Collaboration::~Collaboration() = default;
 void Collaboration::start() {
   // Sweep often enough for presence expiry and idle unloading to be timely, rarely enough to
   // cost nothing.
-  const auto interval =
-      std::clamp(std::min(options_.idle_unload, options_.history_release_after) / 4,
-                 std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
+  const auto interval = std::clamp(
+      std::min({options_.idle_unload, options_.history_release_after, options_.presence_node_ttl}) /
+          4,
+      std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     asio::post(*loops_[i],
                [table = tables_[i].get(), interval] { table->start_sweeping(interval); });

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <variant>
 
 namespace tandem::store {
 
@@ -20,10 +21,13 @@ class BatchCounters {
     std::uint64_t confirmed = 0;
     std::uint64_t refused = 0;
     for (const WriteRequest& request : batch) {
+      // A batch append counts its ops, like as many appends: those written (after a rebase)
+      // when it succeeded, those given when it was refused.
+      const auto* appends = std::get_if<BatchAppend>(&request.write);
       if (request.result.ok()) {
-        ++confirmed;
+        confirmed += appends != nullptr ? appends->outcome->appended.size() : 1;
       } else if (request.result.error().code == ErrorCode::kConflict) {
-        ++refused;
+        refused += appends != nullptr ? appends->ops.size() : 1;
       }
     }
     writes_committed_.fetch_add(confirmed, std::memory_order_relaxed);

@@ -124,7 +124,11 @@ Result<void> BatchWriter::apply(WriteRequest& request, std::int64_t now_ms) {
   if (const auto* op = std::get_if<StoredOp>(&request.write)) {
     return append(request.doc, *op, now_ms);
   }
-  return save_snapshot(request.doc, std::get<SnapshotWrite>(request.write));
+  if (const auto* write = std::get_if<SnapshotWrite>(&request.write)) {
+    return save_snapshot(request.doc, *write);
+  }
+  // SqliteStore appends a batch op by op (DocumentStore's default); nothing queues one here.
+  return conflict("document '" + request.doc + "': this store does not queue batch appends");
 }
 
 Result<void> BatchWriter::append(const std::string& doc, const StoredOp& op, std::int64_t now_ms) {

@@ -1,7 +1,11 @@
 #include "store/pg_connection.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
 #include <optional>
 #include <utility>
 
@@ -12,6 +16,7 @@ namespace {
 
 constexpr unsigned int kInt8Oid = 20;
 constexpr unsigned int kByteaOid = 17;
+constexpr unsigned int kByteaArrayOid = 1001;
 constexpr int kBinary = 1;
 
 std::string trimmed(const char* message) {
@@ -74,6 +79,31 @@ PgParams& PgParams::bytes(std::string_view value) {
   return *this;
 }
 
+PgParams& PgParams::bytes_array(const std::vector<std::string>& values) {
+  std::string out;
+  const auto put_int32 = [&out](std::uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<char>((value >> shift) & 0xFFu));
+    }
+  };
+  // Header: dimensions, has-nulls flag, element type; then per dimension its length and lower
+  // bound; then each element as its length and bytes. An empty array has no dimension.
+  put_int32(values.empty() ? 0 : 1);
+  put_int32(0);
+  put_int32(kByteaOid);
+  if (!values.empty()) {
+    put_int32(static_cast<std::uint32_t>(values.size()));
+    put_int32(1);
+  }
+  for (const std::string& value : values) {
+    put_int32(static_cast<std::uint32_t>(value.size()));
+    out += value;
+  }
+  values_.push_back(std::move(out));
+  types_.push_back(kByteaArrayOid);
+  return *this;
+}
+
 std::int64_t PgResult::int64(int row, int column) const {
   const auto* data = reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column));
   if (PQgetlength(result_.get(), row, column) != 8) return 0;
@@ -88,10 +118,15 @@ std::string PgResult::bytes(int row, int column) const {
 }
 
 Result<PgConnection> PgConnection::connect(const std::string& url) {
-  // Defaults first: what the URL says overrides them (expand_dbname).
-  const std::array<const char*, 4> keywords{"connect_timeout", "application_name", "dbname",
-                                            nullptr};
-  const std::array<const char*, 4> values{"10", "tandem", url.c_str(), nullptr};
+  // Defaults first: what the URL says overrides them (expand_dbname). A database that is down
+  // or does not answer must not hang a caller: connecting gives up after 5 s; on an open session
+  // unacknowledged data (tcp_user_timeout) or unanswered keepalives end it after about 30 s.
+  const std::array<const char*, 9> keywords{
+      "connect_timeout",     "keepalives",       "keepalives_idle",
+      "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+      "application_name",    "dbname",           nullptr};
+  const std::array<const char*, 9> values{"5",     "1",      "15",        "5",    "3",
+                                          "30000", "tandem", url.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), 1);
   PgConnection connection(raw, redact_url(url));
   if (raw == nullptr) return make_error(ErrorCode::kIo, connection.name_ + ": out of memory");
@@ -148,8 +183,42 @@ Result<PgResult> PgConnection::query(const char* sql, const PgParams& params,
   return result;
 }
 
+bool PgConnection::await_result() {
+  if (response_timeout_.count() <= 0) return true;
+  PGconn* conn = conn_.get();
+  using std::chrono::steady_clock;
+  const auto deadline = steady_clock::now() + response_timeout_;
+  while (PQisBusy(conn) == 1) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (PQsocket(conn) < 0) return true;  // no socket: PQgetResult reports why
+    pollfd socket{PQsocket(conn), POLLIN, 0};
+    const int polled =
+        poll(&socket, 1, static_cast<int>(std::min<long long>(left.count(), INT_MAX)));
+    if (polled < 0 && errno == EINTR) continue;
+    // A broken socket or connection: PQgetResult reports it.
+    if (polled < 0 || (polled > 0 && PQconsumeInput(conn) == 0)) return true;
+  }
+  return true;
+}
+
+bool PgConnection::drain_results() {
+  for (;;) {
+    if (!await_result()) return false;
+    PGresult* extra = PQgetResult(conn_.get());
+    if (extra == nullptr) return true;
+    PQclear(extra);
+  }
+}
+
 Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::string_view what) {
   PGconn* conn = conn_.get();
+  const auto silent = [this, what] {
+    return make_error(ErrorCode::kIo, name_ + ": " + std::string(what) +
+                                          ": no answer from the server in " +
+                                          std::to_string(response_timeout_.count()) + " ms");
+  };
   if (PQenterPipelineMode(conn) != 1) return error(what, nullptr);
   std::optional<Error> failure;
   for (std::size_t begin = 0; begin < statements.size() && !failure; begin += kPipelineChunk) {
@@ -164,6 +233,7 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
     if (PQpipelineSync(conn) != 1) return error(what, nullptr);
     for (std::size_t i = begin; i < end; ++i) {
       if (prepared_now[i - begin]) {
+        if (!await_result()) return silent();
         PGresult* prepare = PQgetResult(conn);
         if (prepare == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
         const PgResult prepare_result(prepare);
@@ -176,8 +246,9 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
           }
           if (PQstatus(conn) != CONNECTION_OK) return std::move(*failure);
         }
-        while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+        if (!drain_results()) return silent();
       }
+      if (!await_result()) return silent();
       PGresult* raw = PQgetResult(conn);
       if (raw == nullptr) return failure ? std::move(*failure) : error(what, nullptr);
       const PgResult result(raw);
@@ -193,8 +264,9 @@ Result<void> PgConnection::pipeline(std::vector<PgStatement>& statements, std::s
         if (PQstatus(conn) != CONNECTION_OK) return std::move(*failure);
       }
       // Each statement's results end with a null result.
-      while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+      if (!drain_results()) return silent();
     }
+    if (!await_result()) return silent();
     const PgResult sync(PQgetResult(conn));
     if (PQresultStatus(sync.raw()) != PGRES_PIPELINE_SYNC) {
       return failure ? std::move(*failure) : error(what, sync.raw());

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,8 @@ class PgParams {
   PgParams& int64(std::int64_t value);
   PgParams& uint64(std::uint64_t value) { return int64(static_cast<std::int64_t>(value)); }
   PgParams& bytes(std::string_view value);
+  // A one-dimensional bytea[] (for `= ANY($n)`), in PostgreSQL's binary array format.
+  PgParams& bytes_array(const std::vector<std::string>& values);
 
  private:
   friend class PgConnection;
@@ -73,6 +76,10 @@ class PgConnection {
   PgConnection& operator=(PgConnection&&) noexcept = default;
 
   [[nodiscard]] bool healthy() const;
+  // How long pipeline() waits for the server to say anything (a result, or the rest of one)
+  // before it gives up with kIo, leaving the session unusable: a server process that is frozen
+  // while its host still answers TCP. Zero (the default) waits forever, as libpq does.
+  void set_response_timeout(std::chrono::milliseconds timeout) { response_timeout_ = timeout; }
   // Runs one statement (no parameters) outside a pipeline, e.g. BEGIN or SET.
   Result<void> exec(const char* sql, std::string_view what);
   // Runs one statement with parameters outside a pipeline and returns its rows.
@@ -91,12 +98,18 @@ class PgConnection {
   // Sends the statement as a prepared one, preparing it first on this session's first use;
   // `prepared_now` tells the reader to expect the PREPARE's result before the statement's.
   bool send(const PgStatement& statement, bool& prepared_now);
+  // Waits until PQgetResult will not block; false if the server stayed silent for
+  // response_timeout_.
+  bool await_result();
+  // Reads and drops the rest of a statement's results, up to its null result; false on silence.
+  bool drain_results();
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::string name_;  // the redacted URL
   // Statement text -> server-side name, for every statement prepared on this session.
   std::unordered_map<std::string, std::string> prepared_;
   std::uint64_t next_prepared_ = 0;  // names are never reused, even after a failed PREPARE
+  std::chrono::milliseconds response_timeout_{0};
 };
 
 }  // namespace tandem::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 #include "store/store_error.hpp"
@@ -20,11 +21,14 @@ constexpr const char* kSelectOpsRange =
     "SELECT o.version, o.client, o.seq, o.op, o.time_ms FROM documents d "
     "JOIN ops o ON o.doc = d.id WHERE d.name = $1 AND o.version >= $2 AND o.version < $3 "
     "ORDER BY o.version";
+constexpr const char* kSelectHeads = "SELECT name, head FROM documents WHERE name = ANY($1)";
 
 // Range bounds beyond PostgreSQL's signed bigint mean "no bound" (e.g. to = UINT64_MAX).
 std::uint64_t clamp_bound(std::uint64_t value) {
   return std::min<std::uint64_t>(value, std::numeric_limits<std::int64_t>::max());
 }
+
+}  // namespace
 
 void read_op_rows(const PgResult& rows, std::vector<StoredOp>& out) {
   for (int row = 0; row < rows.rows(); ++row) {
@@ -38,13 +42,12 @@ void read_op_rows(const PgResult& rows, std::vector<StoredOp>& out) {
   }
 }
 
-}  // namespace
-
 Result<PgConnection*> PgOpLogReader::connection() {
   if (connection_ && connection_->healthy()) return &*connection_;
   connection_.reset();
   auto connected = PgConnection::connect(url_);
   if (!connected) return std::move(connected).error();
+  connected->set_response_timeout(response_timeout_);
   connection_.emplace(std::move(*connected));
   return &*connection_;
 }
@@ -109,10 +112,36 @@ Result<std::vector<StoredOp>> PgOpLogReader::read_ops(const std::string& doc, st
   return ops;
 }
 
+Result<std::vector<std::uint64_t>> PgOpLogReader::heads(const std::vector<std::string>& docs) {
+  std::vector<std::uint64_t> heads(docs.size(), 0);
+  if (docs.empty()) return heads;
+  auto conn = connection();
+  if (!conn) return std::move(conn).error();
+  std::unordered_map<std::string, std::uint64_t> found;
+  std::vector<PgStatement> statements;
+  statements.push_back(
+      {kSelectHeads, PgParams{}.bytes_array(docs), [&found](const PgResult& rows) -> Result<void> {
+         for (int row = 0; row < rows.rows(); ++row) {
+           found.emplace(rows.bytes(row, 0), rows.uint64(row, 1));
+         }
+         return {};
+       }});
+  if (auto read = (*conn)->pipeline(statements, "read heads"); !read) {
+    connection_.reset();
+    return std::move(read).error();
+  }
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    if (auto head = found.find(docs[i]); head != found.end()) heads[i] = head->second;
+  }
+  return heads;
+}
+
 Result<void> PgOpLogReader::ping() {
   auto conn = connection();
   if (!conn) return std::move(conn).error();
-  if (auto answered = (*conn)->exec("SELECT 1", "ping"); !answered) {
+  std::vector<PgStatement> statements;
+  statements.push_back({"SELECT 1", {}, {}});
+  if (auto answered = (*conn)->pipeline(statements, "ping"); !answered) {
     connection_.reset();
     return answered;
   }

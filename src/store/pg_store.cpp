@@ -1,6 +1,7 @@
 #include "store/pg_store.hpp"
 
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include "store/pg_batch_writer.hpp"
@@ -14,7 +15,7 @@ namespace tandem::store {
 Result<std::unique_ptr<PgStore>> PgStore::open(PgStoreOptions options) {
   if (options.url.empty()) return make_error(ErrorCode::kIo, "no PostgreSQL URL given");
   if (options.max_batch_ops == 0) options.max_batch_ops = 1;
-  auto write_connection = connect_pg_writer(options.url);
+  auto write_connection = connect_pg_writer(options.url, options.response_timeout);
   if (!write_connection) return std::move(write_connection).error();
   if (auto migrated = migrate_pg(*write_connection); !migrated) {
     Error error = std::move(migrated).error();
@@ -25,9 +26,12 @@ Result<std::unique_ptr<PgStore>> PgStore::open(PgStoreOptions options) {
   }
   auto read_connection = PgConnection::connect(options.url);
   if (!read_connection) return std::move(read_connection).error();
+  read_connection->set_response_timeout(options.response_timeout);
 
-  auto writer = std::make_unique<PgBatchWriter>(options.url, std::move(*write_connection));
-  auto reader = std::make_unique<PgOpLogReader>(options.url, std::move(*read_connection));
+  auto writer = std::make_unique<PgBatchWriter>(options.url, options.response_timeout,
+                                                std::move(*write_connection));
+  auto reader = std::make_unique<PgOpLogReader>(options.url, options.response_timeout,
+                                                std::move(*read_connection));
   // The constructor is private so that every store comes from open(); make_unique cannot call it.
   return std::unique_ptr<PgStore>(
       new PgStore(std::move(options), std::move(writer), std::move(reader)));
@@ -73,6 +77,26 @@ void PgStore::read_ops(std::string doc, std::uint64_t from, std::uint64_t to,
 
 void PgStore::append(std::string doc, StoredOp op, Done<void> done) {
   write(WriteRequest{std::move(doc), std::move(op), std::move(done), {}});
+}
+
+void PgStore::append_batch(std::string doc, std::vector<StoredOp> ops, Rebase rebase,
+                           Done<AppendOutcome> done) {
+  auto outcome = std::make_shared<AppendOutcome>();
+  auto report = [outcome, done = std::move(done)](Result<void> result) {
+    if (!result) return done(std::move(result).error());
+    done(std::move(*outcome));
+  };
+  write(WriteRequest{std::move(doc),
+                     BatchAppend{std::move(ops), std::move(rebase), outcome},
+                     std::move(report),
+                     {}});
+}
+
+void PgStore::heads(std::vector<std::string> docs, Done<std::vector<std::uint64_t>> done) {
+  reader_thread_->post([this, docs = std::move(docs), done = std::move(done)](bool cancelled) {
+    if (cancelled) return done(closed_error());
+    done(reader_->heads(docs));
+  });
 }
 
 void PgStore::save_snapshot(std::string doc, Snapshot snapshot,

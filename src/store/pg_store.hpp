@@ -1,12 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/batch_counters.hpp"
 #include "store/document_store.hpp"
@@ -22,6 +24,9 @@ class PgOpLogReader;
 struct PgStoreOptions {
   std::string url;                   // postgres://USER[:PASSWORD]@HOST:PORT/DB (libpq syntax)
   std::size_t max_batch_ops = 8192;  // appends + snapshots per transaction
+  // How long the writer or the reader waits for a server that says nothing (a lock wait counts)
+  // before the batch or read fails with kIo and the session is dropped. Zero: forever.
+  std::chrono::milliseconds response_timeout{60000};
 };
 
 // DocumentStore on PostgreSQL (libpq). A writer thread with its own session group-commits every
@@ -46,6 +51,14 @@ class PgStore final : public DocumentStore {
                 Done<std::vector<StoredOp>> done) override;
   // An op with time_ms 0 is stamped with the writer's clock when its batch is written.
   void append(std::string doc, StoredOp op, Done<void> done) override;
+  // One queued request for the whole batch, in the writer's next transaction: under the
+  // document's lock it is appended at the head, rebased (on the writer thread) over what other
+  // nodes appended since its first version, or refused whole. Ops with time_ms 0 are stamped.
+  void append_batch(std::string doc, std::vector<StoredOp> ops, Rebase rebase,
+                    Done<AppendOutcome> done) override;
+  // One query on the reader's session.
+  void heads(std::vector<std::string> docs, Done<std::vector<std::uint64_t>> done) override;
+  bool shared() const override { return true; }
   void save_snapshot(std::string doc, Snapshot snapshot, std::optional<std::uint64_t> keep_ops_from,
                      Done<void> done) override;
   void close() override;

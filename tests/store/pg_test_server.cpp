@@ -164,17 +164,41 @@ bool PgTestServer::start(std::string& error) {
   }
   for (int attempt = 0; attempt < 5 && !running_; ++attempt) {
     port_ = free_port();
-    const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
-                                " -c listen_addresses=127.0.0.1 -c fsync=on"
-                                " -c max_connections=200";
-    running_ = run({bin_dir_ + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "120", "-o", options,
-                    "start"}) == 0;
+    running_ = run({bin_dir_ + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "120", "-o",
+                    server_options(), "start"}) == 0;
   }
   if (!running_) {
     error = "pg_ctl start failed; server log:\n" + read_file(log);
     return false;
   }
   return true;
+}
+
+std::string PgTestServer::server_options() const {
+  return "-p " + std::to_string(port_) + " -k " + dir_ +
+         " -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200";
+}
+
+bool PgTestServer::pause(std::string& error) {
+  if (run({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "fast", "-w", "-t", "120", "stop"}) !=
+      0) {
+    error = "pg_ctl stop failed";
+    return false;
+  }
+  running_ = false;
+  return true;
+}
+
+bool PgTestServer::restart(std::string& error) {
+  const std::string log = dir_ + "/server.log";
+  // The port may have been taken meanwhile (unlikely below the ephemeral range): retry a while.
+  for (int attempt = 0; attempt < 20 && !running_; ++attempt) {
+    running_ = run({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", log, "-w", "-t", "120", "-o",
+                    server_options(), "start"}) == 0;
+    if (!running_) sleep(1);
+  }
+  if (!running_) error = "pg_ctl start failed; server log:\n" + read_file(log);
+  return running_;
 }
 
 void PgTestServer::stop() {

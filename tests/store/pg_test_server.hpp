@@ -27,11 +27,16 @@ class PgTestServer {
   // The URL of the maintenance database "postgres", for raw SQL in tests.
   [[nodiscard]] std::string admin_url() const;
   [[nodiscard]] int port() const { return port_; }
+  // Stops the server (pg_ctl stop -m fast) keeping its data, to test what happens while the
+  // database is down; restart() starts it again on the same port.
+  bool pause(std::string& error);
+  bool restart(std::string& error);
 
  private:
   PgTestServer() = default;
   bool start(std::string& error);
   void stop();
+  [[nodiscard]] std::string server_options() const;
 
   std::string bin_dir_;
   std::string dir_;

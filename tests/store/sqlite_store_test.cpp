@@ -268,5 +268,83 @@ TEST_P(StoreContractTest, ReopenKeepsEverything) {
   EXPECT_EQ(stats.batches_failed, 0u);
 }
 
+// A batch at the head is appended as given; no other writer appended, so nothing is foreign.
+TEST_P(StoreContractTest, BatchAtTheHeadIsAppendedAsGiven) {
+  append_range("doc", 0, 2);
+  const std::vector<StoredOp> batch = {make_op("doc", 2), make_op("doc", 3), make_op("doc", 4)};
+  bool rebased = false;
+  auto outcome = test::append_batch_sync(
+      *store_, "doc", batch,
+      [&rebased](const std::vector<StoredOp>&,
+                 std::vector<StoredOp> mine) -> Result<std::vector<StoredOp>> {
+        rebased = true;
+        return mine;
+      });
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_FALSE(rebased);
+  EXPECT_TRUE(outcome->foreign.empty());
+  EXPECT_EQ(outcome->appended, batch);
+  auto loaded = load_sync(*store_, "doc");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_EQ(loaded->ops.size(), 5u);
+  EXPECT_EQ(loaded->ops[2], batch[0]);
+  EXPECT_EQ(loaded->ops[4], batch[2]);
+  EXPECT_GE(StoreTarget::stats(*store_).writes_committed, 5u);
+}
+
+TEST_P(StoreContractTest, EmptyBatchSucceedsAndWritesNothing) {
+  auto outcome = test::append_batch_sync(*store_, "doc", {}, nullptr);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_TRUE(outcome->foreign.empty());
+  EXPECT_TRUE(outcome->appended.empty());
+  append_range("doc", 0, 1);  // the log still starts at 0
+}
+
+TEST_P(StoreContractTest, BatchPastTheHeadIsAConflictAndWritesNothing) {
+  append_range("doc", 0, 3);
+  auto outcome =
+      test::append_batch_sync(*store_, "doc", {make_op("doc", 5), make_op("doc", 6)}, nullptr);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().code, ErrorCode::kConflict) << outcome.error().message;
+  EXPECT_NE(outcome.error().message.find("gap"), std::string::npos) << outcome.error().message;
+  append_range("doc", 3, 4);  // the log is unchanged: version 3 is still next
+}
+
+// A batch behind the head: a store this process alone writes refuses it like an append at a
+// stale version; a shared one rebases it over the ops since its first version (more in
+// pg_store_test.cpp).
+TEST_P(StoreContractTest, BatchBehindTheHeadIsRefusedUnlessTheStoreIsShared) {
+  EXPECT_EQ(store_->shared(), GetParam() == StoreKind::kPostgres);
+  append_range("doc", 0, 3);
+  StoredOp stale = make_op("doc", 1);
+  stale.seq = 1000;  // a new (client, seq), so only the version collides
+  std::vector<StoredOp> seen_foreign;
+  auto outcome = test::append_batch_sync(
+      *store_, "doc", {stale},
+      [&seen_foreign](const std::vector<StoredOp>& foreign,
+                      std::vector<StoredOp> mine) -> Result<std::vector<StoredOp>> {
+        seen_foreign = foreign;
+        return mine;
+      });
+  auto loaded = load_sync(*store_, "doc");
+  ASSERT_TRUE(loaded.ok());
+  if (!store_->shared()) {
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, ErrorCode::kConflict) << outcome.error().message;
+    ASSERT_EQ(loaded->ops.size(), 3u);
+    EXPECT_EQ(loaded->ops[1], make_op("doc", 1));
+    return;
+  }
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  const std::vector<StoredOp> foreign = {make_op("doc", 1), make_op("doc", 2)};
+  EXPECT_EQ(seen_foreign, foreign);
+  EXPECT_EQ(outcome->foreign, foreign);
+  StoredOp rebased = stale;
+  rebased.version = 3;
+  ASSERT_EQ(outcome->appended, std::vector<StoredOp>{rebased});
+  ASSERT_EQ(loaded->ops.size(), 4u);
+  EXPECT_EQ(loaded->ops[3], rebased);
+}
+
 }  // namespace
 }  // namespace tandem::store

@@ -68,6 +68,13 @@ inline Result<void> save_snapshot_sync(DocumentStore& store, const std::string& 
   });
 }
 
+inline Result<AppendOutcome> append_batch_sync(DocumentStore& store, const std::string& doc,
+                                               std::vector<StoredOp> ops, Rebase rebase) {
+  return call_sync<AppendOutcome>([&](auto done) {
+    store.append_batch(doc, std::move(ops), std::move(rebase), std::move(done));
+  });
+}
+
 // The op of a test document at `version`: content derived from (doc, version) so any copy can
 // be checked byte for byte.
 inline StoredOp make_op(const std::string& doc, std::uint64_t version) {
