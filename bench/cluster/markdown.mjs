@@ -12,6 +12,7 @@ const FIGURE_NAMES = {
   all_delivered_p99_ms: ['p99 submit → everyone else ms', 1],
   first_delivered_p99_ms: ['p99 submit → first other ms', 1],
   ack_p99_ms: ['ack p99 ms', 1],
+  ops_per_commit: ['ops per commit', 1],
 };
 
 function figures(median) {
@@ -28,7 +29,10 @@ function cpu(median) {
     ['generator', c.generator], ['others', c.others]]
     .filter(([, v]) => v !== undefined && v !== null)
     .map(([k, v]) => `${k} ${number(v, 2)}`);
-  return `${parts.join(', ')} (machine ${number(c.machine, 2)})`;
+  const perOp = Object.entries(median.cpu_us_per_op ?? {})
+    .map(([k, v]) => `${k} ${number(v, 0)}`).join(', ');
+  return `${parts.join(', ')} (machine ${number(c.machine, 2)})` +
+    (perOp ? `; µs of CPU per confirmed op: ${perOp}` : '');
 }
 
 export function renderCluster(results) {

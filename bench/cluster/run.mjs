@@ -3,7 +3,8 @@
 // loaded by one `tandem bench` with the clients spread over the nodes round-robin; the same
 // loads against one node on SQLite in the same run, for comparison (docs/bench.md).
 //
-//   node bench/cluster/run.mjs [--runs N] [--duration S] [--out DIR] [--perf FILE] [--smoke]
+//   node bench/cluster/run.mjs [--runs N] [--duration S] [--docs D] [--only KEY,...]
+//                              [--out DIR] [--perf FILE] [--smoke]
 //
 // Each measurement gets a fresh database, a fresh channel prefix and freshly started nodes.
 // Prints the figures (medians over --runs, default 3) and writes cluster.md and cluster.json
@@ -25,6 +26,10 @@ import { renderCluster } from './markdown.mjs';
 const { smoke, outDir, duration, tandemBin } = commonOptions(15);
 const runs = Number(flag('--runs', smoke ? '1' : '3'));
 const perfFile = flag('--perf', null);
+// Documents (= writers) of the throughput measurement.
+const throughputDocs = flag('--docs', '2000');
+// Some measurements only (throughput, hot, cross), e.g. to try another --docs.
+const only = flag('--only', null)?.split(',') ?? null;
 const NODES = 3;
 const log = (line) => process.stderr.write(`${line}\n`);
 const size = (full, tiny) => String(smoke ? tiny : full);
@@ -37,13 +42,13 @@ if (unavailable) {
 }
 
 // What is measured. `single`: also against one node on SQLite, in the same run.
-const MEASUREMENTS = [
+const ALL_MEASUREMENTS = [
   {
     key: 'throughput',
     name: 'durable confirmed ops/s, many documents',
     scenario: 'docs',
     // One writer per document keeping one op in flight, as the one-node figure of issue 4.
-    args: ['--clients', size(2000, 6), '--docs', size(2000, 6), '--rate', '20'],
+    args: ['--clients', size(throughputDocs, 6), '--docs', size(throughputDocs, 6), '--rate', '20'],
     bound: '≥ 20,000 confirmed ops/s',
     figures: (r) => ({
       confirmed_per_s: r.ops.confirmed_per_s,
@@ -83,6 +88,8 @@ const MEASUREMENTS = [
     single: false,
   },
 ];
+
+const MEASUREMENTS = ALL_MEASUREMENTS.filter((m) => !only || only.includes(m.key));
 
 // `perf record -a -g` for `seconds`, into perfFile; resolves when it is done.
 function recordPerf(seconds) {
@@ -134,6 +141,24 @@ function runBench({ urls, scenario, args, groups, postmaster, perf }) {
   });
 }
 
+// The store's and the bus's counters of every node, summed: commits and writes give the
+// group-commit factor (ops per transaction), published and received the bus's traffic.
+const COUNTERS = ['tandem_store_commits_total', 'tandem_store_writes_total',
+  'tandem_store_failed_commits_total', 'tandem_bus_published_total', 'tandem_bus_received_total'];
+async function scrapeCounters(nodes) {
+  const sums = Object.fromEntries(COUNTERS.map((name) => [name, 0]));
+  for (const node of nodes) {
+    try {
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        const [name, value] = line.split(' ');
+        if (name in sums) sums[name] += Number(value);
+      }
+    } catch { /* a node that does not answer counts nothing */ }
+  }
+  return sums;
+}
+
 let prefixes = 0;
 async function measureCluster(m, { postgres, redis, perf }) {
   const store = await postgres.createDatabase();
@@ -144,11 +169,13 @@ async function measureCluster(m, { postgres, redis, perf }) {
     nodes.push(...await Promise.all(Array.from({ length: NODES }, () => startServer('tandem', {
       root, tandemBin, args: ['--store', store, '--bus', redis.url, '--bus-prefix', prefix],
     }))));
-    return await runBench({
+    const report = await runBench({
       urls: nodes.map((n) => n.url), scenario: m.scenario, args: m.args,
       groups: { nodes: nodes.map((n) => n.pid), redis: [redis.child.pid] },
       postmaster: postmasterPid(postgres.data), perf,
     });
+    report.counters = await scrapeCounters(nodes);
+    return report;
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
   }
@@ -157,8 +184,10 @@ async function measureCluster(m, { postgres, redis, perf }) {
 async function measureSingle(m) {
   const server = await startServer('tandem', { root, tandemBin });
   try {
-    return await runBench({ urls: [server.url], scenario: m.scenario, args: m.args,
+    const report = await runBench({ urls: [server.url], scenario: m.scenario, args: m.args,
       groups: { nodes: [server.pid] }, postmaster: null, perf: false });
+    report.counters = await scrapeCounters([server]);
+    return report;
   } finally {
     await server.stop();
   }
@@ -167,8 +196,23 @@ async function measureSingle(m) {
 const errorCount = (report) => report.error_count + (report.delivered_to_all?.incomplete ?? 0);
 
 function summarize(m, report) {
+  const c = report.counters ?? {};
+  const figures = m.figures(report);
+  // The whole run (ramp-up and drain included), not only the window: a ratio, not a rate.
+  if (c.tandem_store_commits_total > 0) {
+    figures.ops_per_commit = c.tandem_store_writes_total / c.tandem_store_commits_total;
+  }
+  // CPU per confirmed op, each group: where an op's cost goes.
+  const perOp = {};
+  if (report.cpu && report.ops.confirmed_per_s > 0) {
+    for (const [group, cores] of Object.entries(report.cpu)) {
+      if (['window_s', 'machine', 'others'].includes(group)) continue;
+      perOp[group] = (cores * 1e6) / report.ops.confirmed_per_s;
+    }
+  }
   return {
-    figures: m.figures(report),
+    figures,
+    cpu_us_per_op: perOp,
     errors: errorCount(report),
     error_codes: report.errors,
     cpu: report.cpu,
@@ -191,11 +235,16 @@ function medians(rows) {
   for (const key of Object.keys(rows[0].figures)) figures[key] = median(rows.map((r) => r.figures[key]));
   const cpu = {};
   for (const key of Object.keys(rows[0].cpu ?? {})) cpu[key] = median(rows.map((r) => r.cpu?.[key]));
-  return { figures, cpu, errors: rows.reduce((sum, r) => sum + r.errors, 0) };
+  const perOp = {};
+  for (const key of Object.keys(rows[0].cpu_us_per_op)) {
+    perOp[key] = median(rows.map((r) => r.cpu_us_per_op[key]));
+  }
+  return { figures, cpu, cpu_us_per_op: perOp, errors: rows.reduce((sum, r) => sum + r.errors, 0) };
 }
 
 const describe = (figures) => Object.entries(figures)
-  .map(([k, v]) => `${k} ${v === null ? '–' : v.toFixed(k.endsWith('_per_s') ? 0 : 1)}`).join(', ');
+  .map(([k, v]) => `${k} ${v === null || v === undefined ? '–' : v.toFixed(k.endsWith('_per_s') ? 0 : 1)}`)
+  .join(', ');
 
 const results = {
   machine: { ...describeMachine(root), duration_s: duration, runs, smoke, nodes: NODES },
