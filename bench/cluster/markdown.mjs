@@ -61,6 +61,22 @@ export function renderCluster(results) {
     out.push(`| ${row.name} | ${cpu(row.median_cluster)} | ${cpu(row.median_single)} |`);
   }
   out.push('');
+  // PostgreSQL's view (--statements): the last run's throughput measurement.
+  const measured = results.measurements.find((row) => row.cluster.at(-1)?.statements);
+  if (measured) {
+    const last = measured.cluster.at(-1);
+    const ops = last.report.ops.confirmed;
+    out.push(`PostgreSQL statements in "${measured.name}" (last run, pg_stat_statements; ` +
+      `${ops.toLocaleString('en')} ops confirmed in the whole run):`);
+    out.push('');
+    out.push('| statement | calls | calls per op | total ms | mean µs |');
+    out.push('| --- | ---: | ---: | ---: | ---: |');
+    for (const s of last.statements) {
+      out.push(`| \`${s.query.replaceAll('|', '\\|').slice(0, 110)}\` | ${s.calls.toLocaleString('en')} | ` +
+        `${number(ops > 0 ? s.calls / ops : null, 2)} | ${number(s.total_ms, 0)} | ${number(s.mean_ms * 1000, 1)} |`);
+    }
+    out.push('');
+  }
   out.push('Commands (NODEi: the nodes\' URLs; one node: a single `--url`):');
   out.push('');
   for (const row of results.measurements) out.push(`- ${row.name}: \`${row.command}\``);

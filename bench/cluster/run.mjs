@@ -4,14 +4,16 @@
 // loads against one node on SQLite in the same run, for comparison (docs/bench.md).
 //
 //   node bench/cluster/run.mjs [--runs N] [--duration S] [--docs D] [--only KEY,...]
-//                              [--out DIR] [--perf FILE] [--smoke]
+//                              [--out DIR] [--perf FILE] [--statements] [--smoke]
 //
 // Each measurement gets a fresh database, a fresh channel prefix and freshly started nodes.
 // Prints the figures (medians over --runs, default 3) and writes cluster.md and cluster.json
 // into DIR (default bench/results). `--perf FILE` records `perf record -a -g` for a few seconds
-// of the first cluster throughput window into FILE. `--smoke`: tiny and short, to check the
-// pipeline, not the bounds. TANDEM_BIN picks the binary (default build/release/tandem).
-import { spawn } from 'node:child_process';
+// of the first cluster throughput window into FILE. `--statements` loads pg_stat_statements
+// (a few % of PostgreSQL's CPU) and keeps each cluster measurement's top statements. `--smoke`:
+// tiny and short, to check the pipeline, not the bounds. TANDEM_BIN picks the binary (default
+// build/release/tandem).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +32,7 @@ const perfFile = flag('--perf', null);
 const throughputDocs = flag('--docs', '2000');
 // Some measurements only (throughput, hot, cross), e.g. to try another --docs.
 const only = flag('--only', null)?.split(',') ?? null;
+const statements = process.argv.includes('--statements');
 const NODES = 3;
 const log = (line) => process.stderr.write(`${line}\n`);
 const size = (full, tiny) => String(smoke ? tiny : full);
@@ -159,6 +162,31 @@ async function scrapeCounters(nodes) {
   return sums;
 }
 
+// psql as the harness's superuser; the client may run as root, only the server may not.
+function psql(postgres, database, sql) {
+  return execFileSync(path.join(postgres.bin, 'psql'), ['-h', '127.0.0.1', '-p', String(postgres.port),
+    '-U', 'postgres', '-d', database, '-X', '-q', '-A', '-t', '-F', '\t', '-c', sql], { encoding: 'utf8' });
+}
+
+// pg_stat_statements needs shared_preload_libraries: set it and restart the server.
+async function enableStatements(postgres) {
+  psql(postgres, 'postgres', "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+  await postgres.stopProcess();
+  await postgres.startProcess();
+  psql(postgres, 'postgres', 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+}
+
+// The statements of `database` since the last reset, the costliest first.
+function topStatements(postgres, database) {
+  const rows = psql(postgres, 'postgres', 'SELECT calls, total_exec_time, mean_exec_time, rows, ' +
+    "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid " +
+    `WHERE d.datname = '${database}' ORDER BY total_exec_time DESC LIMIT 12`);
+  return rows.trim().split('\n').filter(Boolean).map((line) => {
+    const [calls, total, mean, count, query] = line.split('\t');
+    return { calls: Number(calls), total_ms: Number(total), mean_ms: Number(mean), rows: Number(count), query };
+  });
+}
+
 let prefixes = 0;
 async function measureCluster(m, { postgres, redis, perf }) {
   const store = await postgres.createDatabase();
@@ -169,12 +197,14 @@ async function measureCluster(m, { postgres, redis, perf }) {
     nodes.push(...await Promise.all(Array.from({ length: NODES }, () => startServer('tandem', {
       root, tandemBin, args: ['--store', store, '--bus', redis.url, '--bus-prefix', prefix],
     }))));
+    if (statements) psql(postgres, 'postgres', 'SELECT pg_stat_statements_reset()');
     const report = await runBench({
       urls: nodes.map((n) => n.url), scenario: m.scenario, args: m.args,
       groups: { nodes: nodes.map((n) => n.pid), redis: [redis.child.pid] },
       postmaster: postmasterPid(postgres.data), perf,
     });
     report.counters = await scrapeCounters(nodes);
+    if (statements) report.statements = topStatements(postgres, store.slice(store.lastIndexOf('/') + 1));
     return report;
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -215,6 +245,7 @@ function summarize(m, report) {
     cpu_us_per_op: perOp,
     errors: errorCount(report),
     error_codes: report.errors,
+    statements: report.statements,
     cpu: report.cpu,
     generator_cores: report.generator.cpu_cores,
     report,
@@ -258,6 +289,7 @@ const results = {
 const postgres = await PostgresServer.start();
 const redis = await RedisServer.start();
 log(`PostgreSQL on port ${postgres.port} (${postgres.data}), Redis on ${redis.url}`);
+if (statements) await enableStatements(postgres);
 try {
   for (let run = 1; run <= runs; run++) {
     for (const [i, m] of MEASUREMENTS.entries()) {
