@@ -85,6 +85,14 @@ void append_store_metrics(const store::StoreStats& stats, std::string& out) {
     fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n",
                    counter.name, counter.help, counter.value);
   }
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP tandem_store_reachable 1 while the database answers (always 1 for "
+                 "SQLite), 0 while submits are refused as retryable.\n"
+                 "# TYPE tandem_store_reachable gauge\ntandem_store_reachable {}\n"
+                 "# HELP tandem_store_outages_total Times the database stopped answering "
+                 "(PostgreSQL).\n# TYPE tandem_store_outages_total counter\n"
+                 "tandem_store_outages_total {}\n",
+                 stats.reachable ? 1 : 0, stats.outages);
 }
 
 // Head checks of a cluster node (docs/scaling.md) for GET /metrics; nothing on a single node.

@@ -147,6 +147,17 @@ struct SendResults {
     Response response = make_json_response(
         http::status::ok, boost::json::serialize(boost::json::object{{"results", results}}),
         reply.version(), reply.keep_alive());
+    // An op to resend later (the store is down, a queue is full): say when in the standard
+    // header too, for proxies and clients that read only that.
+    std::int64_t retry_ms = 0;
+    for (const boost::json::value& result : results) {
+      if (const auto* retry = result.as_object().if_contains("retry_ms");
+          retry != nullptr && retry->is_int64()) {
+        retry_ms = std::max(retry_ms, retry->get_int64());
+      }
+    }
+    if (retry_ms > 0)
+      response.set(http::field::retry_after, std::to_string((retry_ms + 999) / 1000));
     lock.unlock();
     respond(finish_transport_response(reply, std::move(response), *options, true));
   }

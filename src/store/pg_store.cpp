@@ -62,7 +62,7 @@ void PgStore::close() {
 void PgStore::load(std::string doc, Done<LoadedDocument> done) {
   reader_thread_->post([this, doc = std::move(doc), done = std::move(done)](bool cancelled) {
     if (cancelled) return done(closed_error());
-    done(reader_->load(doc));
+    done(reached(reader_->load(doc)));
   });
 }
 
@@ -71,7 +71,7 @@ void PgStore::read_ops(std::string doc, std::uint64_t from, std::uint64_t to,
   reader_thread_->post(
       [this, doc = std::move(doc), from, to, done = std::move(done)](bool cancelled) {
         if (cancelled) return done(closed_error());
-        done(reader_->read_ops(doc, from, to));
+        done(reached(reader_->read_ops(doc, from, to)));
       });
 }
 
@@ -95,7 +95,7 @@ void PgStore::append_batch(std::string doc, std::vector<StoredOp> ops, Rebase re
 void PgStore::heads(std::vector<std::string> docs, Done<std::vector<std::uint64_t>> done) {
   reader_thread_->post([this, docs = std::move(docs), done = std::move(done)](bool cancelled) {
     if (cancelled) return done(closed_error());
-    done(reader_->heads(docs));
+    done(reached(reader_->heads(docs)));
   });
 }
 
@@ -112,7 +112,11 @@ void PgStore::write(WriteRequest request) {
 void PgStore::run_writer() {
   std::deque<WriteRequest> batch;
   while (queue_.take(batch, options_.max_batch_ops)) {
-    counters_.count(writer_->commit(batch), batch);
+    const bool committed = writer_->commit(batch);
+    counters_.count(committed, batch);
+    // A batch fails whole only when the database did not answer (every write then has kIo).
+    reachability_.report(committed,
+                         committed ? std::string_view() : batch.front().result.error().message);
     // Only now, after COMMIT returned (synchronous_commit on: the WAL is flushed), may anyone
     // hear "success".
     for (WriteRequest& request : batch) request.done(std::move(request.result));
@@ -135,6 +139,7 @@ std::optional<std::string> PgStore::problem() {
     } else if (auto answered = reader_->ping(); !answered) {
       found = answered.error().message;
     }
+    if (!cancelled) reachability_.report(!found, found.value_or(""));
     const std::lock_guard lock(probe_mutex_);
     probe_problem_ = std::move(found);
     probing_ = false;
@@ -145,6 +150,8 @@ std::optional<std::string> PgStore::problem() {
 StoreStats PgStore::stats() const {
   StoreStats stats;
   counters_.read_into(stats);
+  stats.reachable = reachability_.reachable();
+  stats.outages = reachability_.outages();
   return stats;
 }
 

@@ -13,6 +13,7 @@
 #include "store/batch_counters.hpp"
 #include "store/document_store.hpp"
 #include "store/group_commit_queue.hpp"
+#include "store/reachability.hpp"
 #include "store/store_stats.hpp"
 #include "store/task_thread.hpp"
 
@@ -73,6 +74,13 @@ class PgStore final : public DocumentStore {
   PgStore(PgStoreOptions options, std::unique_ptr<PgBatchWriter> writer,
           std::unique_ptr<PgOpLogReader> reader);
   void write(WriteRequest request);
+  // Reports whether a read reached the database (kIo: it did not), and passes it on.
+  template <typename T>
+  Result<T> reached(Result<T> result) {
+    const bool io_error = !result.ok() && result.error().code == ErrorCode::kIo;
+    reachability_.report(!io_error, io_error ? result.error().message : std::string());
+    return result;
+  }
   void run_writer();
 
   PgStoreOptions options_;
@@ -81,6 +89,7 @@ class PgStore final : public DocumentStore {
   GroupCommitQueue queue_;
 
   BatchCounters counters_;
+  Reachability reachability_{"PostgreSQL"};
 
   std::mutex probe_mutex_;
   std::optional<std::string> probe_problem_;  // of the last finished probe
