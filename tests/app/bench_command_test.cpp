@@ -15,6 +15,7 @@ BenchFlags parse(std::vector<std::string> args) {
   add_bench_command(app, flags);
   args.insert(args.begin(), "tandem");
   std::vector<const char*> argv;
+  argv.reserve(args.size());
   for (const auto& arg : args) argv.push_back(arg.c_str());
   app.parse(static_cast<int>(argv.size()), argv.data());
   return flags;
