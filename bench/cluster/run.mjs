@@ -193,10 +193,14 @@ async function measureCluster(m, { postgres, redis, perf }) {
   const prefix = `bench${process.pid}-${prefixes++}:`;
   const nodes = [];
   try {
-    // All three at once, as a cluster starts: the schema migration must cope.
-    nodes.push(...await Promise.all(Array.from({ length: NODES }, () => startServer('tandem', {
+    // All three at once, as a cluster starts: the schema migration must cope. A node that
+    // fails to start fails the run, after the others are stopped (below).
+    const started = await Promise.allSettled(Array.from({ length: NODES }, () => startServer('tandem', {
       root, tandemBin, args: ['--store', store, '--bus', redis.url, '--bus-prefix', prefix],
-    }))));
+    })));
+    for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     if (statements) psql(postgres, 'postgres', 'SELECT pg_stat_statements_reset()');
     const report = await runBench({
       urls: nodes.map((n) => n.url), scenario: m.scenario, args: m.args,
