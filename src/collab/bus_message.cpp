@@ -96,6 +96,22 @@ bool read_uint(const json::object& object, std::string_view name, std::uint64_t&
   return value != nullptr && read_uint(*value, out);
 }
 
+// Op numbers are integers; a fraction, or an integer too large for one (parsed as a double,
+// maybe infinite), would not survive being passed on as JSON.
+bool has_non_integer(const json::value& value) {
+  if (value.is_double()) return true;
+  if (value.is_array()) {
+    for (const json::value& item : value.get_array()) {
+      if (has_non_integer(item)) return true;
+    }
+  } else if (value.is_object()) {
+    for (const auto& entry : value.get_object()) {
+      if (has_non_integer(entry.value())) return true;
+    }
+  }
+  return false;
+}
+
 proto::Result<BusMessage> decode_ops(const json::object& object) {
   const json::value* list = field(object, "ops");
   if (list == nullptr || !list->is_array() || list->get_array().empty()) {
@@ -113,6 +129,7 @@ proto::Result<BusMessage> decode_ops(const json::object& object) {
         time_ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return bad("an op needs \"v\", \"c\", \"s\", \"tm\" and \"o\"");
     }
+    if (has_non_integer(*body)) return bad("op numbers must be integers");
     if (!message.ops.empty() && op.version != message.ops.back().version + 1) {
       return bad("ops must have consecutive versions");
     }

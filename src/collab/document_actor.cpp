@@ -129,6 +129,13 @@ void DocumentActor::on_loaded(store::Result<store::LoadedDocument> loaded) {
   state_ = State::kReady;
   loaded_once_ = true;
   if (reload) resync_subscribers(seen);
+  // Those that waited for a batch that failed: memory equals the log again.
+  for (const SubscriberPtr& subscriber : std::exchange(deferred_snapshots_, {})) {
+    if (subscribed(subscriber.get())) send_snapshot_and_join(subscriber);
+  }
+  for (auto& done : std::exchange(deferred_reads_, {})) {
+    done(DocumentRead{true, durable_version_, text_.to_string()});
+  }
 
   for (auto& call : std::exchange(waiting_, {})) call(true);
   pump();
@@ -138,6 +145,11 @@ void DocumentActor::resync_subscribers(std::uint64_t seen) {
   if (seen == durable_version_ || subscribers_.empty()) return;
   const bool from_window = seen < durable_version_ && seen >= history_.start();
   for (auto& [raw, subscriber] : subscribers_) {
+    // Still waiting for its first snapshot: it gets one, not ops after a version it never had.
+    if (std::find(deferred_snapshots_.begin(), deferred_snapshots_.end(), subscriber) !=
+        deferred_snapshots_.end()) {
+      continue;
+    }
     if (!from_window) {
       send_to(subscriber, {snapshot_frame(doc_, durable_version_, text_)});
       continue;
@@ -203,6 +215,16 @@ void DocumentActor::subscribe(SubscriberPtr subscriber, std::optional<std::uint6
         });
     return pump();
   }
+  if (*from > durable_version_ && synced && last_sync_failed_) {
+    // The store did not answer, which says nothing of that version: not version_ahead (the
+    // client would drop what it has for a snapshot), but "try again".
+    subscribers_.erase(subscriber.get());
+    Frame refusal = error_frame(proto::ErrorCode::kInternal,
+                                "the document could not be read; subscribe again after retry_ms",
+                                doc_, std::nullopt, kStoreRetry);
+    refusal.ends_subscription = true;
+    return send_to(subscriber, {std::move(refusal)});
+  }
   if (*from > durable_version_) {
     send_to(subscriber,
             {error_frame(proto::ErrorCode::kVersionAhead,
@@ -225,9 +247,10 @@ void DocumentActor::send_snapshot_and_join(const SubscriberPtr& subscriber) {
   // Memory equals disk only between batches; a snapshot cut now could show unconfirmed ops.
   if (in_flight_ > 0 || !batch_.empty()) {
     deferred_snapshots_.push_back(subscriber);
+    held_.try_emplace(subscriber.get());
     return;
   }
-  send_to(subscriber, {snapshot_frame(doc_, durable_version_, text_)});
+  post_frames(subscriber, {snapshot_frame(doc_, durable_version_, text_)});
   join(subscriber);
 }
 
@@ -239,10 +262,12 @@ void DocumentActor::catch_up_and_join(const SubscriberPtr& subscriber, std::uint
       const AppliedOp& applied = history_.at(v);
       frames.push_back(op_frame(doc_, v, applied.op, applied.client, applied.seq));
     }
-    send_to(subscriber, std::move(frames));
+    post_frames(subscriber, std::move(frames));
     return join(subscriber);
   }
   // Older than the window: read the missing ops back from the store, then continue from there.
+  // Frames for it meanwhile (the ack of a resent op, an error) wait until it has joined.
+  held_.try_emplace(subscriber.get());
   const std::uint64_t until = history_.start();
   services_.store.read_ops(
       doc_, from, until,
@@ -250,10 +275,10 @@ void DocumentActor::catch_up_and_join(const SubscriberPtr& subscriber, std::uint
                                                 store::Result<std::vector<store::StoredOp>> ops) {
         if (!subscribed(subscriber.get())) return;
         if (!ops.ok() || ops->size() != until - from) {
-          send_to(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
-                                           "older ops are not available; resync from the "
-                                           "snapshot",
-                                           doc_)});
+          post_frames(subscriber, {error_frame(proto::ErrorCode::kResyncRequired,
+                                               "older ops are not available; resync from the "
+                                               "snapshot",
+                                               doc_)});
           return send_snapshot_and_join(subscriber);
         }
         std::vector<Frame> frames;
@@ -262,7 +287,7 @@ void DocumentActor::catch_up_and_join(const SubscriberPtr& subscriber, std::uint
           if (!op.ok()) return send_snapshot_and_join(subscriber);
           frames.push_back(op_frame(doc_, stored.version, op.value(), stored.client, stored.seq));
         }
-        send_to(subscriber, std::move(frames));
+        post_frames(subscriber, std::move(frames));
         // The window may have moved on meanwhile; the rest comes the same way.
         catch_up_and_join(subscriber, until);
       }));
@@ -276,7 +301,11 @@ void DocumentActor::join(const SubscriberPtr& subscriber) {
       frames.push_back(presence_frame(doc_, client, durable_version_, entry.state));
     }
   }
-  if (!frames.empty()) send_to(subscriber, std::move(frames));
+  if (auto held = held_.find(subscriber.get()); held != held_.end()) {
+    for (Frame& frame : held->second) frames.push_back(std::move(frame));
+    held_.erase(held);
+  }
+  if (!frames.empty()) post_frames(subscriber, std::move(frames));
   const std::size_t loop = subscriber->loop();
   group_for(loop);
   asio::post(*services_.loops[loop],
@@ -301,6 +330,7 @@ bool DocumentActor::drop_subscriber(const SubscriberPtr& subscriber) {
   if (found == subscribers_.end()) return false;
   subscribers_.erase(found);
   std::erase(deferred_snapshots_, subscriber);
+  held_.erase(subscriber.get());
   const std::size_t loop = subscriber->loop();
   if (groups_[loop]) {
     // Removing a subscriber that never joined is harmless.
@@ -346,7 +376,8 @@ void DocumentActor::pump() {
   }
   // One batch is at most half the window, so it can always be taken back out of the window and
   // re-applied after ops another node appended first.
-  const std::size_t max_batch = std::max<std::size_t>(1, services_.options.history_window / 2);
+  const std::size_t max_batch =
+      contended_ ? 1 : std::max<std::size_t>(1, services_.options.history_window / 2);
   while (!submit_queue_.empty() && !fetching_ && staged_.size() < max_batch) {
     Submit& next = submit_queue_.front();
     // A store read (older ops, or what other nodes appended) needs nothing else in flight.
@@ -422,6 +453,11 @@ void DocumentActor::process(Submit submit) {
     return reject(submit, proto::ErrorCode::kTooManyNewDocs,
                   "this address created too many new documents; resend after retry_ms", wait);
   }
+  if (submit.base > version_ && submit.synced && last_sync_failed_) {
+    // As for a subscribe: the store did not answer, the op is resent later (same seq).
+    return reject(submit, proto::ErrorCode::kInternal,
+                  "the document could not be read; resend after retry_ms", kStoreRetry);
+  }
   if (submit.base > version_) {
     return reject(submit, proto::ErrorCode::kVersionAhead,
                   "base version " + std::to_string(submit.base) + " is ahead of the document (" +
@@ -438,10 +474,13 @@ void DocumentActor::process(Submit submit) {
                                  std::move(submit.client),
                                  submit.seq,
                                  {},
-                                 std::move(submit.on_result)});
+                                 std::move(submit.on_result),
+                                 submit.base,
+                                 std::move(submit.op),
+                                 submit.attempts});
       return;
     }
-    ot::Op transformed = std::move(submit.op);
+    ot::Op transformed = submit.op;
     for (std::uint64_t v = submit.base; v < version_; ++v) {
       transformed = ot::transform(transformed, history_.at(v).op, ot::Side::kLeft);
     }
@@ -492,7 +531,10 @@ void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::Sto
                                std::move(submit.client),
                                submit.seq,
                                {},
-                               std::move(submit.on_result)});
+                               std::move(submit.on_result),
+                               submit.base,
+                               std::move(submit.op),
+                               submit.attempts});
     return;
   }
   // The window may have moved while the store was read: older + window must be contiguous.
@@ -501,7 +543,7 @@ void DocumentActor::process_with_older_ops(Submit submit, std::vector<store::Sto
     return reject(submit, proto::ErrorCode::kResyncRequired,
                   "the history between base and now is not kept");
   }
-  ot::Op transformed = std::move(submit.op);
+  ot::Op transformed = submit.op;
   std::uint64_t next = submit.base;
   std::vector<AppliedOp> read_back;  // kept in front of the window for the next late submits
   read_back.reserve(older.size());
@@ -534,7 +576,8 @@ void DocumentActor::apply_and_append(Submit submit, ot::Op transformed) {
   history_.push(AppliedOp{version, submit.client, submit.seq, transformed});
   batch_.push_back(BatchItem{false, false, version, std::move(submit.author),
                              std::move(submit.client), submit.seq, std::move(transformed),
-                             std::move(submit.on_result)});
+                             std::move(submit.on_result), submit.base, std::move(submit.op),
+                             submit.attempts});
   staged_.push_back(std::move(stored));
 }
 
@@ -546,9 +589,11 @@ void DocumentActor::on_batch_appended(store::Result<store::AppendOutcome> outcom
                                 [](const BatchItem& item) { return !item.duplicate; }),
                   outcome.error().message);
     batch_failed_ = true;
+    batch_conflict_ = outcome.error().code == store::ErrorCode::kConflict;
   } else if (!outcome->foreign.empty() && !apply_foreign_before_batch(outcome.value())) {
     batch_failed_ = true;
   } else {
+    if (outcome->foreign.empty()) contended_ = false;
     for (BatchItem& item : batch_) item.durable = !item.duplicate;
     if (!outcome->appended.empty()) publish(BusOps{std::move(outcome->appended)});
   }
@@ -606,9 +651,57 @@ bool DocumentActor::apply_foreign_before_batch(const store::AppendOutcome& outco
 void DocumentActor::finish_batch() {
   auto batch = std::exchange(batch_, {});
   bool failed = std::exchange(batch_failed_, false);
+
+  // Nothing was acknowledged: the client keeps the op and resends it (same seq).
+  auto not_stored = [this](BatchItem& item) {
+    if (item.author) {
+      send_to(item.author,
+              {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
+                           doc_, item.seq, kStoreRetry)});
+    }
+    if (item.on_result) {
+      item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, proto::ErrorCode::kInternal,
+                                  "the op could not be stored; resend it", kStoreRetry});
+    }
+  };
+  const bool conflict = std::exchange(batch_conflict_, false);
+  // A batch refused with kConflict is processed again from the submits, after the reload: what
+  // another node appended first is then in memory (and a duplicate is found there). Bounded, in
+  // case the store keeps refusing.
+  constexpr int kMaxConflictRetries = 3;
+  std::vector<Submit> retry;
+  auto retry_or_refuse = [&](BatchItem& item) {
+    if (!conflict || item.attempts >= kMaxConflictRetries) return not_stored(item);
+    // Copies: a later duplicate of this item still looks it up by (client, seq).
+    retry.push_back(Submit{item.author,
+                           item.client,
+                           item.base,
+                           item.seq,
+                           std::move(item.submitted),
+                           std::move(item.on_result),
+                           {},
+                           false,
+                           item.attempts + 1});
+  };
   for (BatchItem& item : batch) {
     if (item.duplicate) {
-      // Confirmed long ago (or earlier in this batch): the original ack, never a second apply.
+      // Confirmed long ago, or earlier in this batch: then it shares its original's fate and
+      // final version (a rebase may have moved it; a failure stored nothing).
+      const BatchItem* original = nullptr;
+      for (const BatchItem& other : batch) {
+        if (&other == &item) break;
+        if (!other.duplicate && other.seq == item.seq && other.client == item.client) {
+          original = &other;
+        }
+      }
+      if (original != nullptr) {
+        if (failed || !original->durable) {
+          retry_or_refuse(item);
+          continue;
+        }
+        item.version = original->version;
+      }
+      // The original ack, never a second apply.
       if (item.author) send_to(item.author, {ack_frame(doc_, item.version, item.seq)});
       if (item.on_result) {
         item.on_result(SubmitResult{SubmitResult::Status::kDuplicate, item.version, {}, {}});
@@ -618,16 +711,7 @@ void DocumentActor::finish_batch() {
     if (!item.durable || failed) {
       // Ops after a failed one are refused by the store too (no gaps); none was broadcast.
       failed = true;
-      // Nothing was acknowledged: the client keeps the op and resends it (same seq).
-      if (item.author) {
-        send_to(item.author,
-                {error_frame(proto::ErrorCode::kInternal, "the op could not be stored; resend it",
-                             doc_, item.seq, kStoreRetry)});
-      }
-      if (item.on_result) {
-        item.on_result(SubmitResult{SubmitResult::Status::kRejected, 0, proto::ErrorCode::kInternal,
-                                    "the op could not be stored; resend it", kStoreRetry});
-      }
+      retry_or_refuse(item);
       continue;
     }
     const Frame ack = ack_frame(doc_, item.version, item.seq);
@@ -647,7 +731,12 @@ void DocumentActor::finish_batch() {
   }
   if (failed) {
     // Memory is ahead of the log: start over from what the store has (unless it is closing).
-    deferred_snapshots_.clear();
+    // Deferred snapshots and reads are served once it has loaded.
+    if (!retry.empty()) {
+      contended_ = services_.cluster;
+      submit_queue_.insert(submit_queue_.begin(), std::make_move_iterator(retry.begin()),
+                           std::make_move_iterator(retry.end()));
+    }
     if (services_.draining) {
       state_ = State::kFailed;
       return;
@@ -792,6 +881,7 @@ void DocumentActor::start_sync() {
             // Waiting calls stay for the next load, which ends in pump() and so here or in
             // apply_remote_ops().
             if (state_ != State::kReady) return;
+            last_sync_failed_ = !read.ok();
             if (!read.ok()) {
               // Hints stay unapplied until the store answers again (a head check, the next call).
               spdlog::warn("document {}: cannot read ops from the store: {}", doc_,
@@ -1002,6 +1092,15 @@ FanoutGroup& DocumentActor::group_for(std::size_t loop) {
 }
 
 void DocumentActor::send_to(const SubscriberPtr& subscriber, std::vector<Frame> frames) {
+  if (auto held = held_.find(subscriber.get()); held != held_.end()) {
+    // Its stream has not started yet (a snapshot or catch-up is on its way): after it.
+    for (Frame& frame : frames) held->second.push_back(std::move(frame));
+    return;
+  }
+  post_frames(subscriber, std::move(frames));
+}
+
+void DocumentActor::post_frames(const SubscriberPtr& subscriber, std::vector<Frame> frames) {
   if (frames.empty()) return;
   asio::post(*services_.loops[subscriber->loop()],
              [subscriber, doc = doc_, frames = std::move(frames)] {

@@ -119,6 +119,7 @@ class DocumentActor {
     SubmitCallback on_result;
     CreationCheck may_create;
     bool synced = false;  // the store was read for a base ahead of this node (cluster)
+    int attempts = 0;     // times a batch holding it was refused with kConflict and retried
   };
   // One entry of the batch being made durable, settled in order when the batch completes.
   struct BatchItem {
@@ -130,6 +131,10 @@ class DocumentActor {
     std::uint64_t seq = 0;
     ot::Op op;
     SubmitCallback on_result;
+    // As submitted, to process it again when the store refuses the batch with kConflict.
+    std::uint64_t base = 0;
+    ot::Op submitted;
+    int attempts = 0;
   };
 
   void load();
@@ -185,7 +190,10 @@ class DocumentActor {
   void flush_presence();
   void broadcast_gone(const std::string& client, const Subscriber* owner);
 
+  // To one subscriber, after its snapshot or catch-up when that is still on its way.
   void send_to(const SubscriberPtr& subscriber, std::vector<Frame> frames);
+  // To one subscriber now: the start of its stream.
+  void post_frames(const SubscriberPtr& subscriber, std::vector<Frame> frames);
   // Posts to the loop of every group; one post per loop, however many members it has.
   void broadcast(const Frame& frame, const SubscriberPtr& author, const Frame* author_frame);
   void broadcast_except(const Frame& frame, const Subscriber* skip);
@@ -215,9 +223,18 @@ class DocumentActor {
   std::vector<store::StoredOp> staged_;  // the batch's ops not yet handed to the store
   std::size_t in_flight_ = 0;            // store appends of the current batch not yet confirmed
   bool batch_failed_ = false;
+  // The store refused the batch with kConflict (another node's ops came first and the batch
+  // could not be rebased, or an op was already appended): its submits are processed again
+  // after the reload instead of being refused.
+  bool batch_conflict_ = false;
+  // Cluster: a batch was refused for that; batches hold one op until one goes in uncontested.
+  bool contended_ = false;
   bool fetching_ = false;  // a submit waits for older ops from the store
   std::size_t store_calls_ = 0;
   std::vector<SubscriberPtr> deferred_snapshots_;
+  // Subscribers whose snapshot or catch-up from the store is on its way: frames sent to them
+  // meanwhile (acks of resent ops, errors) follow it, at join.
+  std::unordered_map<const Subscriber*, std::vector<Frame>> held_;
   std::vector<std::function<void(DocumentRead)>> deferred_reads_;
 
   // Cluster: ops other nodes committed, heard on the bus, not yet applied (by version).
@@ -225,6 +242,8 @@ class DocumentActor {
   std::uint64_t known_head_ = 0;  // the highest head heard of (bus, head checks)
   bool syncing_ = false;          // a store read of what other nodes appended is running
   bool sync_wanted_ = false;      // a read of the store's head is asked for (cluster GET)
+  // The last such read failed: a version ahead of this node is unknown, not wrong.
+  bool last_sync_failed_ = false;
   std::vector<std::function<void()>> after_sync_;  // calls waiting until this node is current
   // Presence that refers to a version this node has not applied yet, by client.
   std::unordered_map<std::string, BusPresence> early_presence_;

@@ -32,6 +32,15 @@ store::Rebase make_rebase(ot::Limits limits) {
     auto refuse = [](store::ErrorCode code, std::string message) {
       return store::Error{code, std::move(message)};
     };
+    if (!foreign.empty() && mine.size() > 1) {
+      // Op i > 0 of the batch was transformed over ops 0..i-1 before the foreign ops, but its
+      // author transforms it over the foreign ops first (they come first in its stream): the
+      // two orders differ when TP2 fails (inserts and deletes at one place), so the log would
+      // not hold what its author applied. The writer resends the ops one by one.
+      return refuse(store::ErrorCode::kConflict,
+                    "a batch of " + std::to_string(mine.size()) + " ops cannot be rebased over " +
+                        std::to_string(foreign.size()) + " op(s) appended by others");
+    }
     std::vector<ot::Op> theirs;
     theirs.reserve(foreign.size());
     for (const store::StoredOp& stored : foreign) {

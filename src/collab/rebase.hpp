@@ -19,8 +19,10 @@ CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs);
 
 // The store's rebase for a document's batch (DocumentStore::Rebase): decodes both sides,
 // refuses a batch with an op whose (client, seq) another node already appended (the document
-// reloads and the client's resubmit is answered with the original version), and returns the
-// batch transformed to apply after `foreign`. Pure; runs on a store thread.
+// reloads and the client's resubmit is answered with the original version), refuses a batch of
+// several ops when there are foreign ops (kConflict: only a single op rebases to what its author
+// applies), and returns the batch transformed to apply after `foreign`. Pure; runs on a store
+// thread.
 store::Rebase make_rebase(ot::Limits limits);
 
 }  // namespace tandem::collab
