@@ -6,7 +6,7 @@ NODE_TESTS := $(shell find tests -name '*.test.mjs' -not -path '*/node_modules/*
 FUZZ_SECONDS ?= 30
 CPP_SOURCES = $(shell git ls-files '*.cpp' '*.hpp')
 
-.PHONY: all deps build run test asan-test proxy-results bench microbench compare targets fuzz format format-check lint clean
+.PHONY: all deps build run test asan-test proxy-results bench bench-cluster microbench compare targets fuzz format format-check lint clean
 
 all: build
 
@@ -46,6 +46,11 @@ compare: build
 
 targets: build
 	TANDEM_BIN=$(CURDIR)/build/release/tandem node bench/targets/run.mjs
+
+# Issue 17: 3 nodes on a throwaway PostgreSQL and Redis, and one SQLite node for comparison, in
+# one run (bench/cluster/run.mjs, about 8 minutes). Not part of `make bench` or `make test`.
+bench-cluster: build
+	TANDEM_BIN=$(CURDIR)/build/release/tandem node bench/cluster/run.mjs
 
 microbench: build
 	@for b in $$(find build/release/bench -type f -name '*_bench' -perm -u+x | sort); do \

@@ -19,8 +19,9 @@ export function spawnWithFiles(argv, options) {
   return spawn('/bin/bash', ['-c', `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], options);
 }
 
-// Starts `system`; resolves { url, pid, stop() } once it listens.
-export function startServer(system, { root, tandemBin }) {
+// Starts `system`; resolves { url, pid, stop() } once it listens. `args`: more `tandem serve`
+// flags (bench/cluster: --store, --bus).
+export function startServer(system, { root, tandemBin, args = [] }) {
   let argv;
   let data;
   if (system === 'tandem') {
@@ -28,7 +29,7 @@ export function startServer(system, { root, tandemBin }) {
     argv = [tandemBin, 'serve', '--listen', '127.0.0.1:0', '--data', data,
       // One generator address stands for thousands of users: no per-address limits.
       '--max-connections-per-ip', '0', '--ops-per-second-per-ip', '0', '--presence-per-second-per-ip', '0',
-      '--new-docs-per-minute-per-ip', '0', '--max-held-requests', '100000'];
+      '--new-docs-per-minute-per-ip', '0', '--max-held-requests', '100000', ...args];
   } else {
     argv = [process.execPath, path.join(root, 'bench/peers', system, 'server.mjs'), '--port', '0'];
   }

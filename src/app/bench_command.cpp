@@ -25,7 +25,12 @@ void add_bench_command(CLI::App& app, BenchFlags& flags) {
       ->required()
       ->type_name("SCENARIO");
   auto& o = flags.options;
-  bench->add_option("--url", o.url, "The server, http://HOST:PORT on a loopback address")
+  // One value per --url, so `--url A authors` never reads the scenario as a second URL.
+  bench
+      ->add_option("--url", o.urls,
+                   "The server, http://HOST:PORT on a loopback address; give it once per node "
+                   "of a cluster to spread the clients over the nodes round-robin")
+      ->allow_extra_args(false)
       ->capture_default_str();
   bench
       ->add_option("--clients", o.clients,
@@ -96,15 +101,19 @@ int run_bench_command(BenchFlags& flags) {
   options.target = *kind;
   if (flags.server_pid > 0) options.server_pid = flags.server_pid;
   if (auto problem = bench::validate(options)) return fail(*problem);
-  auto target = bench::parse_loopback_url(options.url);
-  if (!target) return fail(target.error());
+  auto targets = bench::parse_loopback_urls(options.urls);
+  if (!targets) return fail(targets.error());
 
   const auto plan = bench::make_plan(options, "check");
-  bench::SourceAddresses addresses(target->address, options.connections_per_address);
-  if (bench::connections_needed(options, plan) > addresses.capacity()) {
-    return fail("the run needs " + std::to_string(bench::connections_needed(options, plan)) +
-                " connections, more than the source addresses give (" +
-                std::to_string(addresses.capacity()) + ")");
+  // Each server has its own source ports: check each one's share of the connections.
+  const std::vector<std::size_t> per_server = bench::connections_per_server(options, plan);
+  for (std::size_t i = 0; i < targets->size(); ++i) {
+    bench::SourceAddresses addresses((*targets)[i].address, options.connections_per_address);
+    if (per_server[i] > addresses.capacity()) {
+      return fail("the run needs " + std::to_string(per_server[i]) + " connections to " +
+                  options.urls[i] + ", more than the source addresses give (" +
+                  std::to_string(addresses.capacity()) + ")");
+    }
   }
 
   // Every connection is a descriptor: lift the soft limit to the hard one, and say so when
@@ -121,7 +130,7 @@ int run_bench_command(BenchFlags& flags) {
     }
   }
 
-  const bench::BenchReport report = bench::run_bench(options, *target, std::cerr);
+  const bench::BenchReport report = bench::run_bench(options, *targets, std::cerr);
   std::cout << bench::to_text(report) << std::flush;
   if (!options.json_file.empty()) {
     std::ofstream out(options.json_file);

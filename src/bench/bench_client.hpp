@@ -76,6 +76,8 @@ class BenchClient : public std::enable_shared_from_this<BenchClient> {
 
   bool stopped() const { return stopped_; }
   LoopContext& loop() { return loop_; }
+  // The server this client talks to: the run's --url number plan().server.
+  ServerTarget& server() { return loop_.shared.servers[plan_.server]; }
   std::int64_t started_ns() const { return started_ns_; }
   bool has_version() const { return has_version_; }
   std::uint64_t version() const { return version_; }

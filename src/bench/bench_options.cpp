@@ -1,6 +1,7 @@
 #include "bench/bench_options.hpp"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace tandem::bench {
@@ -57,6 +58,10 @@ std::string_view target_name(TargetKind target) { return name_of(kTargets, targe
 std::optional<TargetKind> parse_target(std::string_view name) { return parse_name(kTargets, name); }
 
 std::optional<std::string> validate(const BenchOptions& options) {
+  if (options.urls.empty()) return "--url must be given at least once";
+  if (options.urls.size() > kMaxUrls) {
+    return "--url may be given at most " + std::to_string(kMaxUrls) + " times";
+  }
   if (options.clients == 0) return "--clients must be at least 1";
   if (options.rate < 0) return "--rate must not be negative";
   if (options.duration_seconds <= 0 || options.duration_seconds > 24 * 3600) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tandem::bench {
 
@@ -31,7 +32,9 @@ std::optional<TargetKind> parse_target(std::string_view name);
 
 struct BenchOptions {
   Scenario scenario = Scenario::kAuthors;
-  std::string url = "http://127.0.0.1:8080";
+  // The servers, http://HOST:PORT on loopback; several (the nodes of a cluster): clients are
+  // spread over them round-robin.
+  std::vector<std::string> urls{"http://127.0.0.1:8080"};
   std::size_t clients = 10;
   // Ops per second per writer (authors, viewers, docs); joins per second per joiner (join, 0:
   // as fast as they go).
@@ -51,6 +54,9 @@ struct BenchOptions {
   std::size_t connections_per_address = 20000;  // source ports used per 127.0.0.x
   bool progress = true;
 };
+
+// Servers one run may spread its clients over.
+inline constexpr std::size_t kMaxUrls = 64;
 
 // A message naming what is wrong with the options, or nothing.
 std::optional<std::string> validate(const BenchOptions& options);

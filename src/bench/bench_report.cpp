@@ -1,6 +1,7 @@
 #include "bench/bench_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tandem::bench {
 
@@ -52,10 +53,13 @@ std::string mib(std::uint64_t bytes) {
 
 json::object to_json(const BenchReport& r) {
   const BenchOptions& o = r.options;
+  json::array urls;
+  for (const std::string& url : o.urls) urls.emplace_back(url);
   json::object options{{"scenario", scenario_name(o.scenario)},
                        {"target", target_name(o.target)},
                        {"transport", transport_name(o.transport)},
-                       {"url", o.url},
+                       {"url", o.urls.empty() ? std::string() : o.urls.front()},
+                       {"urls", urls},
                        {"clients", o.clients},
                        {"writers", r.writers},
                        {"rate", o.rate},
@@ -133,6 +137,11 @@ std::string to_text(const BenchReport& r) {
       r.total_clients, r.writers, o.rate,
       o.scenario == Scenario::kAuthors || o.scenario == Scenario::kViewers ? 1 : o.docs,
       r.window_seconds, r.loops, r.cores);
+  // One server: the header says nothing new, as before; a cluster: which nodes, and how spread.
+  if (o.urls.size() > 1) {
+    out += fmt::format("  servers: {} (client i talks to server i % {})\n", fmt::join(o.urls, ", "),
+                       o.urls.size());
+  }
   out += fmt::format("  connected {} / ready {} in {:.1f} s ({} connections)\n", r.ready,
                      r.total_clients, r.connect_seconds, r.connections);
   if (r.writers > 0) {

@@ -163,7 +163,7 @@ Totals totals(const std::vector<std::unique_ptr<Loop>>& loops) {
 
 }  // namespace
 
-BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
+BenchReport run_bench(const BenchOptions& options, const std::vector<LoopbackTarget>& targets,
                       std::ostream& progress) {
   BenchReport report;
   report.options = options;
@@ -174,10 +174,10 @@ BenchReport run_bench(const BenchOptions& options, const LoopbackTarget& target,
   report.total_clients = plan.clients.size();
   report.writers = plan.writers;
 
-  SourceAddresses addresses(target.address, options.connections_per_address);
   RunShared shared;
-  shared.target = target;
-  shared.addresses = &addresses;
+  for (const LoopbackTarget& target : targets) {
+    shared.servers.emplace_back(target, options.connections_per_address);
+  }
 
   std::optional<ServerFigures> server;
   if (options.server_pid) {

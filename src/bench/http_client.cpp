@@ -14,7 +14,7 @@ HttpClient::HttpClient(LoopContext& loop, ClientPlan plan) : TandemClient(loop, 
 
 void HttpClient::open_uplink() {
   if (plan().role != ClientPlan::Role::kWriter) return;
-  uplink_ = std::make_shared<HttpConnection>(loop());
+  uplink_ = std::make_shared<HttpConnection>(loop(), server());
   post("[" + proto::encode(proto::Hello{plan().client_id, std::nullopt, std::nullopt}) + "]", 0);
 }
 

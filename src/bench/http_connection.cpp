@@ -10,11 +10,12 @@ namespace tandem::bench {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-HttpConnection::HttpConnection(LoopContext& loop) : loop_(loop), socket_(loop.io) {}
+HttpConnection::HttpConnection(LoopContext& loop, ServerTarget& server)
+    : loop_(loop), server_(server), socket_(loop.io) {}
 
 void HttpConnection::send(Request request, Done done) {
   request_ = std::move(request);
-  request_.set(http::field::host, loop_.shared.target.host_header);
+  request_.set(http::field::host, server_.target.host_header);
   request_.keep_alive(true);
   request_.prepare_payload();
   done_ = std::move(done);
@@ -32,7 +33,7 @@ void HttpConnection::connect() {
   buffer_.clear();
   boost::system::error_code ignored;
   socket_.close(ignored);
-  connect_from_next_source(loop_, socket_,
+  connect_from_next_source(server_, socket_,
                            [self = shared_from_this()](boost::system::error_code ec) {
                              if (self->closed_) return;
                              if (ec) return self->finish(connect_error_name(ec));

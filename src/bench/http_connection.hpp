@@ -25,7 +25,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // error, the response (valid when there is no error)
   using Done = std::function<void(const std::string& error, Response& response)>;
 
-  explicit HttpConnection(LoopContext& loop);
+  HttpConnection(LoopContext& loop, ServerTarget& server);
 
   void send(Request request, Done done);
   void close();
@@ -38,6 +38,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void retry_or_finish(const std::string& error);
 
   LoopContext& loop_;
+  ServerTarget& server_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   Request request_;

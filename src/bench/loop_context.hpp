@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "bench/frame_scanner.hpp"
@@ -15,10 +18,21 @@
 
 namespace tandem::bench {
 
+// One server of the run (one --url) and the source addresses of the connections towards it:
+// each server port has its own ~28,000 ephemeral ports per source address.
+struct ServerTarget {
+  ServerTarget(LoopbackTarget loopback, std::size_t per_address)
+      : target(std::move(loopback)), addresses(target.address, per_address) {}
+
+  LoopbackTarget target;
+  SourceAddresses addresses;
+};
+
 // Shared by every event loop of a run; set up before the loops start.
 struct RunShared {
-  LoopbackTarget target;
-  SourceAddresses* addresses = nullptr;
+  // One per --url, in the order given; a client talks to servers[plan.server]. A deque, since
+  // SourceAddresses cannot move and clients keep references.
+  std::deque<ServerTarget> servers;
   // True during the measured window: only then do counters and latencies count.
   std::atomic<bool> measuring{false};
 };

@@ -55,4 +55,16 @@ Result<LoopbackTarget, std::string> parse_loopback_url(std::string_view url) {
   return target;
 }
 
+Result<std::vector<LoopbackTarget>, std::string> parse_loopback_urls(
+    const std::vector<std::string>& urls) {
+  if (urls.empty()) return std::string("--url must be given at least once");
+  std::vector<LoopbackTarget> targets;
+  for (const std::string& url : urls) {
+    auto target = parse_loopback_url(url);
+    if (!target) return target.error();
+    targets.push_back(std::move(*target));
+  }
+  return targets;
+}
+
 }  // namespace tandem::bench

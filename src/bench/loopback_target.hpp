@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -21,5 +22,10 @@ struct LoopbackTarget {
 // Parses "http://HOST:PORT" (a trailing "/" allowed; no path, query, user or fragment). HOST
 // must be 127.0.0.0/8, ::1 or "localhost"; anything else is refused with a message saying so.
 Result<LoopbackTarget, std::string> parse_loopback_url(std::string_view url);
+
+// Every --url of a run, in order; the first one refused refuses them all, so no run loads a
+// cluster of which one node is not on loopback.
+Result<std::vector<LoopbackTarget>, std::string> parse_loopback_urls(
+    const std::vector<std::string>& urls);
 
 }  // namespace tandem::bench

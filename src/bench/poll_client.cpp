@@ -6,7 +6,7 @@ PollClient::PollClient(LoopContext& loop, ClientPlan plan)
     : HttpClient(loop, std::move(plan)), retry_timer_(loop.io) {}
 
 void PollClient::open() {
-  downlink_ = std::make_shared<HttpConnection>(loop());
+  downlink_ = std::make_shared<HttpConnection>(loop(), server());
   open_uplink();
   poll();
 }

@@ -29,6 +29,7 @@ RunPlan make_plan(const BenchOptions& options, const std::string& run_id) {
     client.client_id = "b" + run_id + "-" + std::to_string(i);
     client.doc = i % doc_count;
     client.doc_id = plan.doc_ids[client.doc];
+    client.server = i % std::max<std::size_t>(1, options.urls.size());
     client.probe = probe_stride != 0 && i % probe_stride == 0 && i / probe_stride < probes;
     switch (options.scenario) {
       case Scenario::kAuthors:
@@ -55,11 +56,29 @@ RunPlan make_plan(const BenchOptions& options, const std::string& run_id) {
   return plan;
 }
 
-std::size_t connections_needed(const BenchOptions& options, const RunPlan& plan) {
-  if (options.transport == TransportKind::kWebSocket) return plan.clients.size();
+namespace {
+
+std::size_t connections_of(const BenchOptions& options, const ClientPlan& client) {
+  if (options.transport == TransportKind::kWebSocket) return 1;
   // Socket.IO's polling clients post their join and pongs too: everyone has an uplink.
-  if (options.target == TargetKind::kSocketIo) return 2 * plan.clients.size();
-  return plan.clients.size() + plan.writers;
+  if (options.target == TargetKind::kSocketIo) return 2;
+  return client.role == ClientPlan::Role::kWriter ? 2 : 1;
+}
+
+}  // namespace
+
+std::size_t connections_needed(const BenchOptions& options, const RunPlan& plan) {
+  std::size_t total = 0;
+  for (const ClientPlan& client : plan.clients) total += connections_of(options, client);
+  return total;
+}
+
+std::vector<std::size_t> connections_per_server(const BenchOptions& options, const RunPlan& plan) {
+  std::vector<std::size_t> per_server(std::max<std::size_t>(1, options.urls.size()), 0);
+  for (const ClientPlan& client : plan.clients) {
+    per_server[client.server] += connections_of(options, client);
+  }
+  return per_server;
 }
 
 }  // namespace tandem::bench

@@ -25,5 +25,7 @@ RunPlan make_plan(const BenchOptions& options, const std::string& run_id);
 // Connections the plan holds open at once: one per WebSocket client; an HTTP client has its
 // downlink plus, when it writes (or, on Socket.IO, always), an uplink.
 std::size_t connections_needed(const BenchOptions& options, const RunPlan& plan);
+// The same, for each server of the run (one per --url): each has its own source ports.
+std::vector<std::size_t> connections_per_server(const BenchOptions& options, const RunPlan& plan);
 
 }  // namespace tandem::bench

@@ -9,7 +9,7 @@ constexpr std::string_view kCollection = "docs";
 }
 
 ShareDbClient::ShareDbClient(LoopContext& loop, ClientPlan plan)
-    : BenchClient(loop, std::move(plan)), connection_(loop) {
+    : BenchClient(loop, std::move(plan)), connection_(loop, server()) {
   tolerate_reordering();
 }
 

@@ -12,7 +12,7 @@ constexpr std::uint64_t kJoinAck = 0;  // ops use their seq (from 1) as ack id
 }
 
 SocketIoClient::SocketIoClient(LoopContext& loop, ClientPlan plan, bool polling)
-    : BenchClient(loop, std::move(plan)), polling_(polling), connection_(loop) {}
+    : BenchClient(loop, std::move(plan)), polling_(polling), connection_(loop, server()) {}
 
 void SocketIoClient::open() {
   if (polling_) return poll_handshake();
@@ -91,8 +91,8 @@ std::string SocketIoClient::polling_path() const {
 }
 
 void SocketIoClient::poll_handshake() {
-  downlink_ = std::make_shared<HttpConnection>(loop());
-  uplink_ = std::make_shared<HttpConnection>(loop());
+  downlink_ = std::make_shared<HttpConnection>(loop(), server());
+  uplink_ = std::make_shared<HttpConnection>(loop(), server());
   downlink_->send({http::verb::get, "/socket.io/?EIO=4&transport=polling", 11},
                   [self = shared_from_this(), this](const std::string& error,
                                                     HttpConnection::Response& response) {

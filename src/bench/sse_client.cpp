@@ -22,7 +22,7 @@ void SseClient::connect() {
   boost::system::error_code ignored;
   socket_.close(ignored);
   connect_from_next_source(
-      loop(), socket_, [self = shared_from_this(), this](boost::system::error_code ec) {
+      server(), socket_, [self = shared_from_this(), this](boost::system::error_code ec) {
         if (stopped()) return;
         if (ec) return reopen("sse_" + connect_error_name(ec), std::chrono::milliseconds(200));
         loop().stats.connected.add();
@@ -32,7 +32,7 @@ void SseClient::connect() {
 
 void SseClient::read_head() {
   request_ = "GET /v1/sse?client=" + plan().client_id + "&sub=" + subscription() +
-             " HTTP/1.1\r\nHost: " + loop().shared.target.host_header +
+             " HTTP/1.1\r\nHost: " + server().target.host_header +
              "\r\nAccept: text/event-stream\r\n";
   if (!last_event_id_.empty()) request_ += "Last-Event-ID: " + last_event_id_ + "\r\n";
   request_ += "\r\n";

@@ -9,11 +9,11 @@
 
 namespace tandem::bench {
 
-void connect_from_next_source(LoopContext& loop, boost::asio::ip::tcp::socket& socket,
+void connect_from_next_source(ServerTarget& server, boost::asio::ip::tcp::socket& socket,
                               std::function<void(boost::system::error_code)> done) {
   namespace asio = boost::asio;
-  const auto& target = loop.shared.target;
-  auto source = loop.shared.addresses->next();
+  const auto& target = server.target;
+  auto source = server.addresses.next();
   boost::system::error_code ec;
   if (!source) {
     ec = boost::system::errc::make_error_code(boost::system::errc::address_not_available);

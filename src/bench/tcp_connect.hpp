@@ -10,10 +10,10 @@
 
 namespace tandem::bench {
 
-// Opens `socket` from the next source address of the run (see SourceAddresses) and connects
-// it to the target. `done` gets the connect's error, or address_not_available when the source
-// addresses are used up. TCP_NODELAY is set: protocol messages are small and latency counts.
-void connect_from_next_source(LoopContext& loop, boost::asio::ip::tcp::socket& socket,
+// Opens `socket` from the next source address towards `server` (see SourceAddresses) and
+// connects it to that server. `done` gets the connect's error, or address_not_available when the
+// source addresses are used up. TCP_NODELAY is set: protocol messages are small and latency counts.
+void connect_from_next_source(ServerTarget& server, boost::asio::ip::tcp::socket& socket,
                               std::function<void(boost::system::error_code)> done);
 
 // The error code a connect failure is counted under (connect_refused, out_of_source_addresses,

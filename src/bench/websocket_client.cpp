@@ -5,7 +5,7 @@
 namespace tandem::bench {
 
 WebSocketClient::WebSocketClient(LoopContext& loop, ClientPlan plan)
-    : TandemClient(loop, std::move(plan)), connection_(loop) {}
+    : TandemClient(loop, std::move(plan)), connection_(loop, server()) {}
 
 void WebSocketClient::open() {
   // Queued now, written as soon as the upgrade is through.

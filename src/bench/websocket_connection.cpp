@@ -10,7 +10,8 @@ namespace tandem::bench {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-WebSocketConnection::WebSocketConnection(LoopContext& loop) : loop_(loop), ws_(loop.io) {}
+WebSocketConnection::WebSocketConnection(LoopContext& loop, ServerTarget& server)
+    : loop_(loop), server_(server), ws_(loop.io) {}
 
 void WebSocketConnection::open(std::shared_ptr<void> owner, std::string path,
                                std::string subprotocol, Handlers handlers) {
@@ -18,7 +19,7 @@ void WebSocketConnection::open(std::shared_ptr<void> owner, std::string path,
   path_ = std::move(path);
   subprotocol_ = std::move(subprotocol);
   handlers_ = std::move(handlers);
-  connect_from_next_source(loop_, ws_.next_layer(),
+  connect_from_next_source(server_, ws_.next_layer(),
                            [owner = owner_, this](boost::system::error_code ec) {
                              if (closed_) return;
                              if (ec) return handlers_.failed(connect_error_name(ec));
@@ -36,7 +37,7 @@ void WebSocketConnection::handshake() {
   }
   ws_.read_message_max(std::size_t{256} << 20);
   auto response = std::make_shared<websocket::response_type>();
-  ws_.async_handshake(*response, loop_.shared.target.host_header, path_,
+  ws_.async_handshake(*response, server_.target.host_header, path_,
                       [owner = owner_, this, response](beast::error_code ec) {
                         if (closed_) return;
                         if (ec) {

@@ -29,7 +29,7 @@ class WebSocketConnection {
     std::function<void(const std::string& code)> failed;  // connect, upgrade, read or write
   };
 
-  explicit WebSocketConnection(LoopContext& loop);
+  WebSocketConnection(LoopContext& loop, ServerTarget& server);
 
   // `subprotocol` empty: none asked for.
   void open(std::shared_ptr<void> owner, std::string path, std::string subprotocol,
@@ -44,6 +44,7 @@ class WebSocketConnection {
   void write_next();
 
   LoopContext& loop_;
+  ServerTarget& server_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<void> owner_;

@@ -44,6 +44,8 @@ TEST(BenchReport, LatencySummaryTakesPercentiles) {
 TEST(BenchReport, JsonCarriesRatesLatenciesErrorsAndServerFigures) {
   const auto json = to_json(sample_report());
   EXPECT_EQ(json.at("options").at("scenario").as_string(), "authors");
+  EXPECT_EQ(json.at("options").at("url").as_string(), "http://127.0.0.1:8080");
+  EXPECT_EQ(json.at("options").at("urls"), boost::json::array{"http://127.0.0.1:8080"});
   EXPECT_DOUBLE_EQ(json.at("deliveries_per_s").to_number<double>(), 20000.0);
   EXPECT_DOUBLE_EQ(json.at("ops").at("confirmed_per_s").to_number<double>(), 200.0);
   EXPECT_EQ(json.at("latency").at("submit_to_confirm").at("count").to_number<std::uint64_t>(),
@@ -64,6 +66,20 @@ TEST(BenchReport, TextNamesEveryFigure) {
         "version_gap=2", "8000 B per client", "server CPU per delivery"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
+}
+
+TEST(BenchReport, SeveralUrlsAreAllNamed) {
+  auto r = sample_report();
+  EXPECT_EQ(to_text(r).find("servers:"), std::string::npos);  // one server: as before
+  r.options.urls = {"http://127.0.0.1:7001", "http://127.0.0.1:7002"};
+  const auto json = to_json(r);
+  EXPECT_EQ(json.at("options").at("url").as_string(), "http://127.0.0.1:7001");
+  EXPECT_EQ(json.at("options").at("urls"),
+            (boost::json::array{"http://127.0.0.1:7001", "http://127.0.0.1:7002"}));
+  EXPECT_NE(to_text(r).find("servers: http://127.0.0.1:7001, http://127.0.0.1:7002 (client i "
+                            "talks to server i % 2)"),
+            std::string::npos)
+      << to_text(r);
 }
 
 TEST(BenchReport, NoServerPidMeansNoServerSection) {

@@ -41,5 +41,25 @@ TEST(LoopbackTarget, RefusesEverythingElseWithAReason) {
   refused("", "http://");
 }
 
+TEST(LoopbackTarget, SeveralUrlsKeepTheirOrder) {
+  auto targets =
+      parse_loopback_urls({"http://127.0.0.1:7001", "http://127.0.0.2:7002", "http://[::1]:7003"});
+  ASSERT_TRUE(targets.ok()) << targets.error();
+  ASSERT_EQ(targets->size(), 3u);
+  EXPECT_EQ((*targets)[0].host_header, "127.0.0.1:7001");
+  EXPECT_EQ((*targets)[1].address.to_string(), "127.0.0.2");
+  EXPECT_EQ((*targets)[2].port, 7003);
+}
+
+TEST(LoopbackTarget, OneUrlOffLoopbackRefusesTheWholeCluster) {
+  auto targets = parse_loopback_urls({"http://127.0.0.1:7001", "http://10.0.0.7:7002"});
+  ASSERT_FALSE(targets.ok());
+  EXPECT_NE(targets.error().find("'http://10.0.0.7:7002' is not one"), std::string::npos)
+      << targets.error();
+  auto none = parse_loopback_urls({});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().find("--url"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tandem::bench

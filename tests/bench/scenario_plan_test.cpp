@@ -72,6 +72,37 @@ TEST(ScenarioPlan, ConnectionsCountTheHttpUplinks) {
   EXPECT_EQ(connections_needed(o, plan), 14u);
 }
 
+TEST(ScenarioPlan, OneUrlPutsEveryClientOnIt) {
+  const auto plan = make_plan(options(Scenario::kAuthors, 5), "r");
+  for (const auto& c : plan.clients) EXPECT_EQ(c.server, 0u);
+  EXPECT_EQ(connections_per_server(options(Scenario::kAuthors, 5), plan),
+            std::vector<std::size_t>{5});
+}
+
+TEST(ScenarioPlan, SeveralUrlsTakeClientsRoundRobin) {
+  auto o = options(Scenario::kAuthors, 7);
+  o.urls = {"http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"};
+  const auto plan = make_plan(o, "r");
+  for (const auto& c : plan.clients) EXPECT_EQ(c.server, c.index % 3) << c.index;
+  // The authors of the one document sit on every node.
+  EXPECT_EQ(connections_per_server(o, plan), (std::vector<std::size_t>{3, 2, 2}));
+  o.transport = TransportKind::kPoll;  // writers have a downlink and an uplink
+  EXPECT_EQ(connections_per_server(o, plan), (std::vector<std::size_t>{6, 4, 4}));
+  EXPECT_EQ(connections_needed(o, plan), 14u);
+}
+
+TEST(ScenarioPlan, ViewersOfOneDocumentAreSpreadOverTheNodes) {
+  auto o = options(Scenario::kViewers, 5);
+  o.writers = 1;
+  o.urls = {"http://127.0.0.1:1", "http://127.0.0.1:2"};
+  o.transport = TransportKind::kSse;
+  const auto plan = make_plan(o, "r");
+  // Client 0 is the writer, on node 0; the readers alternate from node 1.
+  EXPECT_EQ(plan.clients[0].role, ClientPlan::Role::kWriter);
+  EXPECT_EQ(plan.clients[1].server, 1u);
+  EXPECT_EQ(connections_per_server(o, plan), (std::vector<std::size_t>{4, 3}));
+}
+
 TEST(BenchOptions, ValidateNamesTheProblem) {
   auto o = options(Scenario::kAuthors, 0);
   EXPECT_NE(validate(o)->find("--clients"), std::string::npos);
@@ -83,6 +114,13 @@ TEST(BenchOptions, ValidateNamesTheProblem) {
   o.scenario = Scenario::kDocs;
   o.docs = 11;
   EXPECT_NE(validate(o)->find("--docs"), std::string::npos);
+  o.docs = 1;
+  o.urls.clear();
+  EXPECT_NE(validate(o)->find("--url"), std::string::npos);
+  o.urls.assign(kMaxUrls + 1, "http://127.0.0.1:1");
+  EXPECT_NE(validate(o)->find("--url may be given at most"), std::string::npos);
+  o.urls.resize(3);
+  EXPECT_FALSE(validate(o).has_value());
   EXPECT_EQ(parse_scenario("viewers"), Scenario::kViewers);
   EXPECT_FALSE(parse_scenario("readers").has_value());
   EXPECT_EQ(parse_transport("poll"), TransportKind::kPoll);
