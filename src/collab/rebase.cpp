@@ -8,23 +8,6 @@
 
 namespace tandem::collab {
 
-CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs) {
-  // The diamond, one op of `mine` at a time: each crosses every op of `theirs`, and `theirs`
-  // moves past it on the way.
-  CrossedOps crossed;
-  crossed.mine_after_theirs.reserve(mine.size());
-  for (ot::Op& op : mine) {
-    for (ot::Op& other : theirs) {
-      ot::Op op_after = ot::transform(op, other, ot::Side::kLeft);
-      other = ot::transform(other, op, ot::Side::kRight);
-      op = std::move(op_after);
-    }
-    crossed.mine_after_theirs.push_back(std::move(op));
-  }
-  crossed.theirs_after_mine = std::move(theirs);
-  return crossed;
-}
-
 store::Rebase make_rebase(ot::Limits limits, std::shared_ptr<const std::vector<ot::Op>> at_head) {
   return [limits, at_head = std::move(at_head)](
              const std::vector<store::StoredOp>& foreign,

@@ -9,15 +9,6 @@
 
 namespace tandem::collab {
 
-// Two sequences of ops made against the same document version, each transformed over the
-// other: `mine` to apply after `theirs`, and `theirs` to apply after `mine`. `theirs` came first
-// in the log, so `mine` takes Side::kLeft as a late submit does, and both orders converge.
-struct CrossedOps {
-  std::vector<ot::Op> mine_after_theirs;
-  std::vector<ot::Op> theirs_after_mine;
-};
-CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs);
-
 // The store's rebase for a document's batch (DocumentStore::Rebase). `at_head` holds each op
 // of the batch as of the batch's first version (before the batch's earlier ops); the rebase
 // transforms each over the ops other nodes appended first (`foreign`), then over the batch's

@@ -14,6 +14,32 @@
 namespace tandem::collab {
 namespace {
 
+// Two sequences of ops made against the same document version, each transformed over the
+// other one op at a time (`mine` with Side::kLeft, as a late submit): `mine` to apply after
+// `theirs`, and `theirs` after `mine`. The actor does not rebase this way (for batches of
+// several ops it would need TP2); the tests use it to show why, and to check TP1.
+struct CrossedOps {
+  std::vector<ot::Op> mine_after_theirs;
+  std::vector<ot::Op> theirs_after_mine;
+};
+
+CrossedOps cross(std::vector<ot::Op> mine, std::vector<ot::Op> theirs) {
+  // The diamond, one op of `mine` at a time: each crosses every op of `theirs`, and `theirs`
+  // moves past it on the way.
+  CrossedOps crossed;
+  crossed.mine_after_theirs.reserve(mine.size());
+  for (ot::Op& op : mine) {
+    for (ot::Op& other : theirs) {
+      ot::Op op_after = ot::transform(op, other, ot::Side::kLeft);
+      other = ot::transform(other, op, ot::Side::kRight);
+      op = std::move(op_after);
+    }
+    crossed.mine_after_theirs.push_back(std::move(op));
+  }
+  crossed.theirs_after_mine = std::move(theirs);
+  return crossed;
+}
+
 using ot::test::Random;
 
 // A sequence of `count` ops, each made against the text the ones before it left.
