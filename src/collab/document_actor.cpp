@@ -421,13 +421,13 @@ void DocumentActor::flush_batch() {
   std::shared_ptr<std::vector<ot::Op>> at_head;
   if (services_.cluster) {
     at_head = std::make_shared<std::vector<ot::Op>>();
-    for (const BatchItem& item : batch_) {
+    for (BatchItem& item : batch_) {
       if (item.duplicate) continue;
       if (!item.at_head) {
         at_head.reset();
         break;
       }
-      at_head->push_back(*item.at_head);
+      at_head->push_back(std::move(*item.at_head));  // needed only for this store call
     }
   }
   ++in_flight_;

@@ -1,5 +1,7 @@
 #include "pg_test_server.hpp"
 
+#include "../support/server_harness.hpp"
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -41,31 +43,8 @@ int run(std::vector<std::string> argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// A port that is free when asked, below the kernel's ephemeral range like tests/e2e freePort():
-// a port from bind(0) could be taken by any other socket bound to port 0 before the server binds.
-int free_port() {
-  static unsigned seed = static_cast<unsigned>(getpid());
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int port = 20000 + static_cast<int>(rand_r(&seed) % 12000);
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return 0;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  return 0;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using tandem::test::free_port;
+using tandem::test::read_file;
 
 bool exec_sql(const std::string& url, const std::string& sql, std::string& error) {
   PGconn* conn = PQconnectdb(url.c_str());

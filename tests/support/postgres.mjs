@@ -5,9 +5,9 @@
 // same harness in tests/store/pg_test_server.cpp.
 import { spawn, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free_port.mjs';
 
 const SERVER_USER = 'tandem-test';
 
@@ -52,19 +52,6 @@ function run(command, args) {
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`));
     });
   });
-}
-
-async function freePort() {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found in 20000-31999');
 }
 
 export class PostgresServer {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { slowFactor } from './tandem_process.mjs';
+import { freePort } from './free_port.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,19 +28,7 @@ export function redisUnavailable() {
   return redisServerBinary() === null ? 'redis-server not found; scripts/install-deps installs it' : null;
 }
 
-// A loopback port nothing listens on now, below the kernel's ephemeral range.
-export async function freePort() {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found in 20000-31999');
-}
+export { freePort };
 
 // True when the redis-server with this PID answers on the port (INFO server names its process:
 // not another test's server that took the port first).
