@@ -250,14 +250,24 @@ export class Cluster {
   async stop() {
     live.delete(this);
     await this.proxy?.stop();
+    // A node that failed its shutdown, or any run of a node that reported a sanitizer finding
+    // (under make asan-test), fails the test that owns the cluster.
+    const problems = [];
     for (const node of this.nodes) {
-      if (node.server) await node.server.stop().catch(() => {});
+      if (node.server) {
+        const status = await node.server.stop().catch(() => null);
+        if (status && status.code !== 0) problems.push(`node ${node.index} exited ${status.code ?? status.signal} at shutdown`);
+      }
       node.server = null;
+      node.logs.forEach((server, run) => {
+        if (/Sanitizer|runtime error:/.test(server.log)) problems.push(`node ${node.index} (run ${run + 1}): sanitizer report`);
+      });
       rmSync(node.dataDir, { recursive: true, force: true });
     }
     await this.redis?.stop();
     await this.postgres?.stop();
     if (this.proxyDir) rmSync(this.proxyDir, { recursive: true, force: true });
+    if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${this.logs()}`);
   }
 
   // Synchronous last resort at process exit: SIGKILL by PID to whatever is still running.
