@@ -14,6 +14,7 @@
 #include "ot/apply.hpp"
 #include "ot/compose.hpp"
 #include "ot/diff.hpp"
+#include "ot/invert.hpp"
 #include "ot/position.hpp"
 #include "ot/rope.hpp"
 #include "ot/transform.hpp"
@@ -140,5 +141,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // diff gets back from the end state to the start.
   require(must_apply(end, diff(end, doc)) == doc);
+
+  // invert takes an op back out (a cluster node undoes its batch this way), and is canonical.
+  Rope before(doc);
+  const Op undo_a = invert(a, before);
+  require(check_op(undo_a, limits).ok() && must_apply(middle, undo_a) == doc);
   return 0;
 }
