@@ -44,8 +44,10 @@ void HeadCheck::stop() {
 
 void HeadCheck::arm() {
   if (stopped_) return;
-  const auto interval = bus_.stats().connected ? options_.head_check_interval
-                                               : options_.head_check_interval_without_bus;
+  // A bus that reaches no other node (none configured) is as good as a disconnected one.
+  const bool bus_up = bus_.shared() && bus_.stats().connected;
+  const auto interval =
+      bus_up ? options_.head_check_interval : options_.head_check_interval_without_bus;
   timer_.expires_after(interval);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && !running_) run();
