@@ -856,16 +856,20 @@ void DocumentActor::catch_up_to(std::uint64_t head) {
 }
 
 void DocumentActor::apply_remote_ops() {
-  remote_ops_.erase(remote_ops_.begin(), remote_ops_.lower_bound(version_));
-  while (state_ == State::kReady && !remote_ops_.empty() &&
-         remote_ops_.begin()->first == version_) {
-    apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
-  }
+  apply_contiguous_remote_ops();
   if (state_ != State::kReady) return;
   if (!remote_ops_.empty() || known_head_ > version_ || sync_wanted_) return start_sync();
   for (auto& call : std::exchange(after_sync_, {})) call();
   for (auto& [client, presence] : std::exchange(early_presence_, {})) {
     on_remote_presence(std::move(presence));
+  }
+}
+
+void DocumentActor::apply_contiguous_remote_ops() {
+  remote_ops_.erase(remote_ops_.begin(), remote_ops_.lower_bound(version_));
+  while (state_ == State::kReady && !remote_ops_.empty() &&
+         remote_ops_.begin()->first == version_) {
+    apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
   }
 }
 
@@ -897,35 +901,33 @@ void DocumentActor::start_sync() {
   if (syncing_) return;
   syncing_ = true;
   sync_wanted_ = false;
-  services_.store.read_ops(
-      doc_, version_, std::numeric_limits<std::uint64_t>::max(),
-      on_loop<std::vector<store::StoredOp>>(
-          [this](store::Result<std::vector<store::StoredOp>> read) {
-            syncing_ = false;
-            // Waiting calls stay for the next load, which ends in pump() and so here or in
-            // apply_remote_ops().
-            if (state_ != State::kReady) return;
-            last_sync_failed_ = !read.ok();
-            if (!read.ok()) {
-              // Hints stay unapplied until the store answers again (a head check, the next call).
-              spdlog::warn("document {}: cannot read ops from the store: {}", doc_,
-                           read.error().message);
-              remote_ops_.clear();
-            } else {
-              for (store::StoredOp& op : read.value()) remote_ops_[op.version] = std::move(op);
-              remote_ops_.erase(remote_ops_.begin(), remote_ops_.lower_bound(version_));
-              while (state_ == State::kReady && !remote_ops_.empty() &&
-                     remote_ops_.begin()->first == version_) {
-                apply_remote_op(std::move(remote_ops_.extract(remote_ops_.begin()).mapped()));
-              }
-              // What is left is past the store's head (published after the read, or bogus): later
-              // messages and head checks bring it again.
-              remote_ops_.clear();
-            }
-            known_head_ = version_;
-            for (auto& call : std::exchange(after_sync_, {})) call();
-            if (state_ == State::kReady) pump();
-          }));
+  services_.store.read_ops(doc_, version_, std::numeric_limits<std::uint64_t>::max(),
+                           on_loop<std::vector<store::StoredOp>>(
+                               [this](store::Result<std::vector<store::StoredOp>> read) {
+                                 syncing_ = false;
+                                 // Waiting calls stay for the next load, which ends in pump() and
+                                 // so here or in apply_remote_ops().
+                                 if (state_ != State::kReady) return;
+                                 last_sync_failed_ = !read.ok();
+                                 if (!read.ok()) {
+                                   // Hints stay unapplied until the store answers again (a head
+                                   // check, the next call).
+                                   spdlog::warn("document {}: cannot read ops from the store: {}",
+                                                doc_, read.error().message);
+                                   remote_ops_.clear();
+                                 } else {
+                                   for (store::StoredOp& op : read.value())
+                                     remote_ops_[op.version] = std::move(op);
+                                   apply_contiguous_remote_ops();
+                                   // What is left is past the store's head (published after the
+                                   // read, or bogus): later messages and head checks bring it
+                                   // again.
+                                   remote_ops_.clear();
+                                 }
+                                 known_head_ = version_;
+                                 for (auto& call : std::exchange(after_sync_, {})) call();
+                                 if (state_ == State::kReady) pump();
+                               }));
 }
 
 void DocumentActor::publish(const BusMessage& message) {

@@ -181,6 +181,8 @@ class DocumentActor {
   // ---- Cluster ----
   // Applies remote ops that continue the document; starts a store read on a gap.
   void apply_remote_ops();
+  // Drops what memory already has, then applies the ops that continue the document.
+  void apply_contiguous_remote_ops();
   void apply_remote_op(store::StoredOp stored);
   void start_sync();
   void on_remote_presence(BusPresence presence);

@@ -18,26 +18,32 @@ export function fillTemplate(text, values) {
   });
 }
 
+// Writes an nginx.conf that keeps everything (pid, logs, temp files) in `dir`, in the foreground,
+// around `site` (the http-level part: upstreams and servers), saved as site.conf.
+export function writeNginxConfig(dir, site, { workerConnections = 2048 } = {}) {
+  writeFileSync(path.join(dir, 'site.conf'), site);
+  writeFileSync(path.join(dir, 'nginx.conf'), [
+    'daemon off;',
+    'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    `events { worker_connections ${workerConnections}; }`,
+    'http {',
+    '    access_log off;',
+    `    client_body_temp_path ${dir}/client_body;`,
+    `    proxy_temp_path ${dir}/proxy;`,
+    `    fastcgi_temp_path ${dir}/fastcgi;`,
+    `    uwsgi_temp_path ${dir}/uwsgi;`,
+    `    scgi_temp_path ${dir}/scgi;`,
+    `    include ${dir}/site.conf;`,
+    '}',
+    '',
+  ].join('\n'));
+}
+
 export class NginxProcess {
   static start(dir, site) {
-    writeFileSync(path.join(dir, 'site.conf'), site);
-    writeFileSync(path.join(dir, 'nginx.conf'), [
-      'daemon off;',
-      'worker_processes 1;',
-      `pid ${dir}/nginx.pid;`,
-      `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 2048; }',
-      'http {',
-      '    access_log off;',
-      `    client_body_temp_path ${dir}/client_body;`,
-      `    proxy_temp_path ${dir}/proxy;`,
-      `    fastcgi_temp_path ${dir}/fastcgi;`,
-      `    uwsgi_temp_path ${dir}/uwsgi;`,
-      `    scgi_temp_path ${dir}/scgi;`,
-      `    include ${dir}/site.conf;`,
-      '}',
-      '',
-    ].join('\n'));
+    writeNginxConfig(dir, site);
     return new NginxProcess(dir);
   }
 

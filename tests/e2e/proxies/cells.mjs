@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TandemServer, makeTempDir, repoRoot, slowFactor } from '../../support/tandem_process.mjs';
 import { FaultProxy } from './fault_proxy.mjs';
+import { freePort } from '../../support/free_port.mjs';
+import { writeNginxConfig } from '../../support/nginx.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -66,29 +68,8 @@ export function fillTemplate(text, values) {
   return filled;
 }
 
-// Ports handed out by this process, never handed out twice.
-const portsGiven = new Set();
-
-// A port for a proxy to listen on, free when asked. Picked below the kernel's ephemeral range
-// (32768 and up): a port from listen(0) can be taken again by any socket bound to port 0 (a
-// Tandem server, a bench client's source port) before the proxy binds it, and then the test
-// talks to somebody else's listener. Nothing here binds port 0 into this range.
-export async function freePort() {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (portsGiven.has(port)) continue;
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      portsGiven.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port found in 20000-31999');
-}
+// Proxies listen below the kernel's ephemeral range (tests/support/free_port.mjs says why).
+export { freePort };
 
 // Resolves once something accepts TCP connections on 127.0.0.1:port.
 async function waitForPort(port, timeoutMs, child) {
@@ -177,24 +158,7 @@ class ProxyProcess {
 }
 
 function startNginx(dir, site) {
-  writeFileSync(path.join(dir, 'site.conf'), site);
-  writeFileSync(path.join(dir, 'nginx.conf'), [
-    'daemon off;',
-    'worker_processes 1;',
-    `pid ${dir}/nginx.pid;`,
-    `error_log ${dir}/error.log warn;`,
-    'events { worker_connections 512; }',
-    'http {',
-    '    access_log off;',
-    `    client_body_temp_path ${dir}/client_body;`,
-    `    proxy_temp_path ${dir}/proxy;`,
-    `    fastcgi_temp_path ${dir}/fastcgi;`,
-    `    uwsgi_temp_path ${dir}/uwsgi;`,
-    `    scgi_temp_path ${dir}/scgi;`,
-    `    include ${dir}/site.conf;`,
-    '}',
-    '',
-  ].join('\n'));
+  writeNginxConfig(dir, site, { workerConnections: 512 });
   return new ProxyProcess('nginx', ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`]);
 }
 
