@@ -433,7 +433,9 @@ void DocumentActor::flush_batch() {
   ++in_flight_;
   services_.store.append_batch(
       doc_, std::exchange(staged_, {}),
-      make_rebase(services_.options.ot_limits, std::move(at_head)),
+      // A store only this node writes never rebases: no closure to build per batch.
+      services_.cluster ? make_rebase(services_.options.ot_limits, std::move(at_head))
+                        : store::Rebase{},
       on_loop<store::AppendOutcome>([this](store::Result<store::AppendOutcome> outcome) {
         on_batch_appended(std::move(outcome));
       }));
